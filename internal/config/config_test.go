@@ -126,6 +126,15 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`config.yaml:3: unknown key "url" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
 		},
 		{
+			// trial 246: a top-level block indented under another.
+			name: "a top-level key indented under a block",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\n  inputs:\n    - listen: tcp://127.0.0.1:6514\nsources:\n  - type: audit\n    path: /a\n    detections:\n      enabled: false\n",
+			want: []string{
+				`config.yaml:3: unknown key "inputs" in forward (it is a top-level key: write it at column 0, not indented under forward)`,
+				`config.yaml:8: unknown key "detections" in sources[0] (it is a top-level key: write it at column 0, not indented under sources[0])`,
+			},
+		},
+		{
 			name: "far-off key lists the known keys",
 			yaml: "metrics:\n  zzzzzzzz: 1\n",
 			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in metrics (known keys: listen)`},

@@ -497,6 +497,8 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		msg += fmt.Sprintf(" (it is a key of %s, written on one line in braces: add it inside them, after a comma if they hold a key)", join(path, under.name))
 	} else if under.name != "" {
 		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under.name), under.name)
+	} else if hint := topLevelHint(path, k.Value); hint != "" {
+		msg += hint
 	} else if hint := paramHint(path, k.Value); hint != "" {
 		msg += hint
 	} else if hint := DidYouMean(k.Value, names); hint != "" {
@@ -505,6 +507,19 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
 	return &Error{File: file, Line: k.Line, Block: path, Err: errors.New(msg)}
+}
+
+// topLevelHint returns, for the unknown key key of the block at path
+// (not the top level), a hint that it is a key of the top level,
+// indented under the block by mistake; "" when it is not one.
+func topLevelHint(path, key string) string {
+	if path == "" {
+		return ""
+	}
+	if _, ok := yamlFields(reflect.TypeFor[Config]())[key]; !ok {
+		return ""
+	}
+	return fmt.Sprintf(" (it is a top-level key: write it at column 0, not indented under %s)", path)
 }
 
 // paramHint returns, for the unknown key key of the top level or of the
