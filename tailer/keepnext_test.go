@@ -67,8 +67,9 @@ func TestResumeRotatedNothingToDrain(t *testing.T) {
 // maybe a last line without its newline), renames the file to .1 and
 // writes n0 to a new one, and stops once a0 and n0 were delivered, the
 // renamed file still drained (RotateWait a minute): the checkpoint points
-// into the copy and keeps the newer file's position (Next). It returns
-// the path and the config, for the next start.
+// into the copy and keeps the newer file's position (Next). The copy is
+// then dated two RotateWaits back. It returns the path and the config,
+// for the next start.
 func stoppedWhileDraining(t *testing.T, head string) (string, Config) {
 	t.Helper()
 	path := t.TempDir() + "/audit_json.log"
@@ -86,6 +87,13 @@ func stoppedWhileDraining(t *testing.T, head string) (string, Config) {
 		t.Fatal(err)
 	}
 	checkExactly(t, c.texts(), []string{"a0", "n0"})
+	// The copy was last written before RotateWait: no writer holds it,
+	// so the next start reads it once (a copy written since is read for
+	// late writes: TestRestartWhileRenamedIsWritten).
+	old := time.Now().Add(-2 * cfg.RotateWait)
+	if err := os.Chtimes(path+".1", old, old); err != nil {
+		t.Fatal(err)
+	}
 	return path, cfg
 }
 

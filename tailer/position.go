@@ -461,7 +461,7 @@ func partsFrom(ck *checkpoint.Position) (int64, bool) {
 func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib sibling, find func() (sibling, bool), live *logFile) (*logFile, error) {
 	t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 		"file", sib.name, "offset", ck.Offset)
-	from := ck.Offset
+	from, parts := ck.Offset, false
 	if p, ok := partsFrom(ck); ok {
 		// The lines before the offset were sent as parts of a line not
 		// finished then (run --once), and the file was rotated since:
@@ -469,12 +469,17 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		// the first part, as resumeIn reads them in a file that grew.
 		t.log.Warn("tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once), and the file was rotated since; reading them again from the first, so that the line is sent whole (the collector then has those parts twice)",
 			"parts_offset", p, "checkpoint_offset", ck.Offset)
-		from = p
+		from, parts = p, true
 	} else {
 		from = t.copyResumeOffset(sib, from)
 	}
 	t.keepLaterOf(ck)
-	sib, err := t.recoverCopy(ctx, sib, find, from)
+	var err error
+	if parts || !t.stillWritten(sib) {
+		sib, err = t.recoverCopy(ctx, sib, find, from)
+	} else {
+		err = t.followRenamed(ctx, sib, from)
+	}
 	if err == nil {
 		err = t.drainNewer(ctx, sib, find, live, laterFrom(ck), ck.Updated)
 	}
@@ -495,6 +500,59 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 	}
 	t.resumedAfterDrain(live)
 	return live, nil
+}
+
+// stillWritten reports whether the rotated copy sib may still be written
+// to: it is plain, and was last written less than RotateWait ago (a
+// writer that keeps the file open after a rename rotation, as it did
+// while the tailer was stopped).
+func (t *Tailer) stillWritten(sib sibling) bool {
+	return !sib.gz && time.Since(sib.fi.ModTime()) < t.cfg.RotateWait
+}
+
+// followRenamed reads sib, a rotated copy still written to (stillWritten),
+// from offset from as a file renamed away while followed (see rotated): to
+// its end until it has not grown for a fraction of a second, then among
+// the files drained for late writes (Tailer.rot.draining), which the
+// follow loop reads before each read of the newer files until it has not
+// grown for RotateWait, and then delivers its incomplete last line. So a
+// restart loses none of what a writer appends to the file after the
+// restart read it, as a run that saw the rotation does not. A copy that
+// cannot be opened is read as recoverCopy reads it (which says why).
+func (t *Tailer) followRenamed(ctx context.Context, sib sibling, from int64) error {
+	f, err := os.Open(sib.name)
+	if err != nil {
+		_, err := t.recoverCopy(ctx, sib, func() (sibling, bool) { return sibling{}, false }, from)
+		return err
+	}
+	src := &logFile{name: sib.name, f: f, off: from}
+	src.id.Dev, src.id.Ino = devIno(sib.fi)
+	if h, err := copyHead(f, false, FingerprintMax); err == nil {
+		src.setHead(h)
+	}
+	t.log.Info("tailer: the rotated file was written to less than rotate_wait ago; reading its late writes too, as after a rotation seen",
+		"file", sib.name, "written", sib.fi.ModTime(), "rotate_wait", t.cfg.RotateWait)
+	t.noteRenamed(src, false)
+	t.copyRead(sib.fi.ModTime(), src)
+	now := time.Now()
+	r := &renamed{src: src, since: now, grew: now, size: -1}
+	quiet := min(switchQuiet, t.cfg.RotateWait)
+	for {
+		done, err := t.readRenamed(ctx, r)
+		if err != nil {
+			src.close()
+			return err
+		}
+		if now := time.Now(); done || now.Sub(r.grew) >= quiet || now.Sub(r.since) >= switchMax*quiet {
+			break
+		}
+		if err := sleep(ctx, min(t.cfg.PollInterval, drainPoll)); err != nil {
+			src.close()
+			return err
+		}
+	}
+	t.rot.draining = append(t.rot.draining, r)
+	return nil
 }
 
 // resumedAfterDrain records live, the file at the path positioned after
