@@ -85,15 +85,7 @@ func TestOnceTIFileUnusable(t *testing.T) {
 			c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: access})
 			c.Detections.Rules = map[string]config.RuleConfig{"sentinel.ti_malicious_ip": {Params: map[string]string{"ti_file": ti}}}
 			var logs syncBuffer
-			a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ExitAtEOF: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := a.Run(ctx); err != nil {
-				t.Fatalf("--once: %v", err)
-			}
+			runToEOFWith(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			out := logs.String()
 			var got string
 			for _, l := range strings.Split(out, "\n") {
