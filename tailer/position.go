@@ -530,8 +530,8 @@ func (t *Tailer) followRenamed(ctx context.Context, sib sibling, from int64) err
 	if h, err := copyHead(f, false, FingerprintMax); err == nil {
 		src.setHead(h)
 	}
-	t.log.Info("tailer: the rotated file was written to less than rotate_wait ago; reading its late writes too, as after a rotation seen",
-		"file", sib.name, "written", sib.fi.ModTime(), "rotate_wait", t.cfg.RotateWait)
+	t.log.Info("tailer: the rotated file was written to less than "+t.cfg.RotateWait.String()+" ago, so a writer may still hold it open; reading its late writes too, as after a rotation seen while running",
+		"file", sib.name, "written", sib.fi.ModTime())
 	t.noteRenamed(src, false)
 	t.copyRead(sib.fi.ModTime(), src)
 	now := time.Now()
