@@ -516,9 +516,9 @@ func (t *Tailer) stillWritten(sib sibling) bool {
 // the files drained for late writes (Tailer.rot.draining), which the
 // follow loop reads before each read of the newer files until it has not
 // grown for RotateWait, and then delivers its incomplete last line. So a
-// restart loses none of what a writer appends to the file after the
-// restart read it, as a run that saw the rotation does not. A copy that
-// cannot be opened is read as recoverCopy reads it (which says why).
+// restart, like a run that saw the rotation, loses none of what a writer
+// appends to the file after the restart read it. A copy that cannot be
+// opened is read as recoverCopy reads it (which says why).
 func (t *Tailer) followRenamed(ctx context.Context, sib sibling, from int64) error {
 	f, err := os.Open(sib.name)
 	if err != nil {
