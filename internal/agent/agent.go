@@ -108,13 +108,16 @@ type Agent struct {
 	fwdClosed sink
 	geo       *geoip.DB
 	det       *detector // nil when detections are off
-	sources   []*source
-	nglobs    int                // glob sources configured (they may match no file yet)
-	globWG    sync.WaitGroup     // watchGlobs
-	cancelSr  context.CancelFunc // stops the current sources
-	streamer  *streamer
-	inputs    []*input // the running network inputs
-	aw        ackWatch
+	// sources are the running sources. The slice is replaced or
+	// appended to under mu, never changed in place (removeSource): a
+	// reader takes it under mu and reads it after unlocking.
+	sources  []*source
+	nglobs   int                // glob sources configured (they may match no file yet)
+	globWG   sync.WaitGroup     // watchGlobs
+	cancelSr context.CancelFunc // stops the current sources
+	streamer *streamer
+	inputs   []*input // the running network inputs
+	aw       ackWatch
 	// stallSince is when the forwarder's stall that logStall warned of
 	// began; zero while none was warned of. Used by supervise only.
 	stallSince time.Time

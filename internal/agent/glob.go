@@ -575,6 +575,17 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 	a.mu.Unlock()
 }
 
+// removeSource removes s from the running sources: into a new slice, as
+// the callers that took the old one under a.mu read it after unlocking
+// (caughtUp, onceFailed, ...); a delete in place would shift and clear
+// the elements under them (fresh-user trial 247: a nil source, a crash
+// while pods came and went).
+func (a *Agent) removeSource(s *source) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sources = slices.DeleteFunc(slices.Clone(a.sources), func(x *source) bool { return x == s })
+}
+
 // forget stops the source of a file of g that is gone and fully sent,
 // removes it from the running sources, deletes its metrics' series and
 // its checkpoint, after handing it over to the file's new name when g
@@ -587,9 +598,7 @@ func (a *Agent) forget(ctx context.Context, g *globSource, s *source) {
 	if err := s.wait(wctx); err != nil {
 		a.log.Warn("forgetting a deleted file: its source did not stop", "path", s.cfg.Path, "err", err)
 	}
-	a.mu.Lock()
-	a.sources = slices.DeleteFunc(a.sources, func(x *source) bool { return x == s })
-	a.mu.Unlock()
+	a.removeSource(s)
 	a.m.ForgetSource(metricsType(s.cfg), s.cfg.Path)
 	if s.det != nil {
 		s.det.forget(s.cfg.Path)
