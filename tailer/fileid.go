@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -52,6 +53,29 @@ func (id FileID) String() string {
 func (id FileID) SameAs(fi os.FileInfo) bool {
 	dev, ino := devIno(fi)
 	return dev == id.Dev && ino == id.Ino
+}
+
+// HeadMatches reports whether the file at path begins with the bytes id's
+// fingerprint covers (its first FingerprintLen bytes hash to Fingerprint),
+// as the file id names does wherever it is renamed or linked; false for
+// another file that was given id's device and inode after id's file was
+// deleted (the inode reused), or a file that cannot be read. An id
+// without a fingerprint (FingerprintLen 0: the file was empty) matches
+// any file.
+func (id FileID) HeadMatches(path string) bool {
+	if id.FingerprintLen <= 0 {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, id.FingerprintLen)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false
+	}
+	return fingerprint(head) == id.Fingerprint
 }
 
 // devIno returns the device and inode number of fi (zeros when unknown).

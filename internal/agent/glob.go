@@ -109,6 +109,7 @@ type followedSet struct {
 type follower struct {
 	path, source string
 	renamed      bool
+	file         tailer.FileID // the file a renamed follower's tailer reads, with its fingerprint
 }
 
 func newFollowedSet() *followedSet {
@@ -143,7 +144,7 @@ func (f *followedSet) addReading(id tailer.FileID, path, source string) {
 		return
 	}
 	if _, taken := f.ids[fid]; !taken {
-		f.ids[fid] = follower{path: path, source: source, renamed: true}
+		f.ids[fid] = follower{path: path, source: source, renamed: true, file: id}
 	}
 }
 
@@ -383,7 +384,11 @@ func (g *globSource) sameFile(p string, fi os.FileInfo, followed *followedSet) b
 		return true
 	}
 	f, taken := followed.ids[id]
-	if !taken || f.path == p {
+	if !taken || f.path == p || f.renamed && !f.file.HeadMatches(p) {
+		// Not followed, followed through p, or another file than the
+		// renamed one a tailer reads: one created on its device and
+		// inode after it was deleted (fresh-user trial 247: a new
+		// pod's log never followed, its lines lost).
 		delete(g.linked, p)
 		return false
 	}

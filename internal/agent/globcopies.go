@@ -64,8 +64,10 @@ func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []
 // the tailer that read it while this process runs (sameFile), and after a
 // restart, when no file at path claims it as its rotated copy, it is a
 // match of its own that resumes where that tailer stopped, instead of
-// being read again from its beginning. Nothing is saved when the file is
-// at no such name or the name has a checkpoint already.
+// being read again from its beginning. The file is known by its device,
+// inode and first bytes (a file created on its device and inode after it
+// was deleted is another). Nothing is saved when the file is at no such
+// name or the name has a checkpoint already.
 func (g *globSource) handOver(store *checkpoint.Store, path string) {
 	pos, err := store.LoadPosition(path)
 	if err != nil || pos == nil || pos.Dev == 0 && pos.Ino == 0 {
@@ -78,6 +80,9 @@ func (g *globSource) handOver(store *checkpoint.Store, path string) {
 		}
 		if dev, ino := checkpoint.DevIno(fi); dev != pos.Dev || ino != pos.Ino {
 			continue
+		}
+		if id, ok := positionFile(pos); !ok || !id.HeadMatches(q) {
+			continue // another file, given the device and inode of pos's after it was deleted
 		}
 		if have, err := store.LoadPosition(q); err != nil || have != nil {
 			return
@@ -95,16 +100,26 @@ func (g *globSource) handOver(store *checkpoint.Store, path string) {
 // checkpoint, points into (tailer.RotatedCopy: by its first bytes, its
 // device and inode preferred).
 func (g *globSource) copyHolds(p string, pos *checkpoint.Position) bool {
-	id := tailer.FileID{Dev: pos.Dev, Ino: pos.Ino, FingerprintLen: pos.FpLen}
-	b, err := hex.DecodeString(pos.Fingerprint)
-	if err != nil || len(b) != len(id.Fingerprint) {
+	id, ok := positionFile(pos)
+	if !ok {
 		return false
 	}
-	copy(id.Fingerprint[:], b)
 	sc := g.sc
 	sc.Path = p
-	_, ok := tailer.RotatedCopy(copiesOf(sc), id)
+	_, ok = tailer.RotatedCopy(copiesOf(sc), id)
 	return ok
+}
+
+// positionFile returns the file pos points into: its device, inode and
+// fingerprint; ok is false when pos's fingerprint is not 64 hex digits.
+func positionFile(pos *checkpoint.Position) (id tailer.FileID, ok bool) {
+	id = tailer.FileID{Dev: pos.Dev, Ino: pos.Ino, FingerprintLen: pos.FpLen}
+	b, err := hex.DecodeString(pos.Fingerprint)
+	if err != nil || len(b) != len(id.Fingerprint) {
+		return id, false
+	}
+	copy(id.Fingerprint[:], b)
+	return id, true
 }
 
 // store returns the checkpoint store of g's files, or nil without one;
