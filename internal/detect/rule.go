@@ -164,10 +164,12 @@ type Spec struct {
 	// Every rule also reads "suppress" (see Suppress).
 	Params []string
 	// Suppress is the default suppression per (rule, alert key), in event
-	// time: no second alert for the same key less than Suppress after the
-	// alerted one; one exactly Suppress later alerts (the quiet period is
-	// [t, t+Suppress), as every rule's own suppression). 0 alerts every
-	// time (per-event rules). The parameter "suppress" overrides it.
+	// time: no second alert for the same key less than Suppress before or
+	// after an alerted one, whatever order the events come in; one exactly
+	// Suppress apart alerts (each alert at t keeps the key quiet in the
+	// open interval (t − Suppress, t + Suppress): see suppressor). 0
+	// alerts every time (per-event rules). The parameter "suppress"
+	// overrides it.
 	Suppress time.Duration
 	// New builds the rule from its parameters. It returns an *OffError when
 	// the rule cannot run without a parameter or resource it lacks, and a
