@@ -182,3 +182,46 @@ func TestSlidingHeldToFloor(t *testing.T) {
 		t.Error("without a floor, an event two hours behind the newest was counted")
 	}
 }
+
+// TestSlidingJudge: a late event is judged with the earliest window over
+// the threshold of those that hold it and end at a bucket with events,
+// the one time order alerts with, not the one that counts the most; in
+// order, with the window ending at it; none when no window passes.
+func TestSlidingJudge(t *testing.T) {
+	sp := newSpan(time.Hour, 5*time.Minute)
+	floor := sp.floorOf(tAt("-20h")) // a lateness of a day: every bucket held
+	over := func(min int) func(int64, int) bool { return func(_ int64, n int) bool { return n >= min } }
+	for _, tc := range []struct {
+		name   string
+		events []string // in arrival order; the last is judged
+		passes func(int64, int) bool
+		want   string // the end bucket's event time; "" none
+	}{
+		// 0m..50m (11), 68m, 110m and 115m: 0m, read last, completes
+		// the window ending at 50m's bucket (11) and the ones after it
+		// up to 55m's; the first passes, as in time order.
+		{"late, two windows pass", []string{"115m", "110m", "68m", "50m", "45m", "40m", "35m", "30m", "25m", "20m", "15m", "10m", "5m", "0m"}, over(11), "50m"},
+		// 10m..50m (9) and 68m: only the window ending at 68m's bucket
+		// holds 10.
+		{"late, only a later window passes", []string{"115m", "68m", "50m", "45m", "40m", "35m", "30m", "25m", "20m", "15m", "10m"}, over(10), "68m"},
+		{"late, none passes", []string{"115m", "68m", "50m", "10m"}, over(11), ""},
+		{"in order", []string{"0m", "5m", "10m"}, over(3), "10m"},
+		{"in order, below", []string{"0m", "5m", "10m"}, over(4), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w sliding
+			for _, d := range tc.events {
+				if !w.add(sp, tAt(d), floor) {
+					t.Fatalf("add %s refused", d)
+				}
+			}
+			end, ok := w.judge(sp, sp.index(tAt(tc.events[len(tc.events)-1])), floor, tc.passes)
+			switch {
+			case tc.want == "" && ok:
+				t.Errorf("judged with the window ending at bucket %d, want none", end)
+			case tc.want != "" && (!ok || end != sp.index(tAt(tc.want))):
+				t.Errorf("judge = %d %v, want the window ending at %s's bucket %d", end, ok, tc.want, sp.index(tAt(tc.want)))
+			}
+		})
+	}
+}

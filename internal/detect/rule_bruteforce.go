@@ -30,11 +30,12 @@ const (
 // hours are never in its baseline). Until 7 days have been observed the
 // floor alone applies and alerts carry learning=true.
 //
-// An event is tested with the window that counts the most of those that
-// hold it and end at a bucket with failures of its (user, address) (see
-// sliding.best): in order, the window ending at it; for one that arrives
-// after newer ones (another node's backlog, lines out of order), usually
-// the window ending at the newest, so it still completes a count. The
+// An event is tested with the earliest window over the threshold of those
+// that hold it and end at a bucket with failures of its (user, address)
+// (see sliding.judge): in order, the window ending at it; for one that
+// arrives after newer ones (another node's backlog, lines out of order),
+// the window time order would have alerted with, so it still completes a
+// count, and its alert is not taken for a repeat of a later one. The
 // windows of a key are held back to the watermark: with a lateness above
 // the window, an event older than the newest by more than the window is
 // still counted in its own window. An event older than every window the
@@ -145,19 +146,19 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 		r.late++
 		return
 	}
-	end, ok := ps.win.best(r.span, r.span.index(t), r.floor)
+	var b baseline
+	end, ok := ps.win.judge(r.span, r.span.index(t), r.floor, func(end int64, n int) bool {
+		if float64(n) <= r.bp.Floor {
+			return false
+		}
+		b = r.bp.of(hist, hourOf(r.span.startOf(end)), r.learnFrom)
+		return float64(n) > b.Threshold
+	})
 	if !ok {
-		return // held, for a later failure's window
+		return // below the threshold, or held for a later failure's window
 	}
 	n, first, last := ps.win.totalTo(r.span, end)
-	if float64(n) <= r.bp.Floor {
-		return
-	}
 	start := r.span.startOf(end)
-	b := r.bp.of(hist, hourOf(start), r.learnFrom)
-	if float64(n) <= b.Threshold {
-		return
-	}
 	if start.UnixNano() == ps.alertedStart {
 		// The alert of this window was raised: this one, with the same
 		// alert_id, would be dropped as its repeat. Held back (counted

@@ -232,23 +232,23 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	r.ids.add(ev.Get(parser.ColEventID), ns)
 	r.ids.expire(r.win.Slots[0].I * r.span.bucket) // of the buckets the window no longer holds
-	// The window that counts the most of those that hold the deletion
-	// (see sliding.best): a deletion older than others already counted
-	// (another node's backlog at an aggregator, lines out of order)
-	// completes the count of the window it belongs to.
-	end, ok := r.win.best(r.span, r.span.index(t), r.floor)
+	// The earliest window over the threshold of those that hold the
+	// deletion (see sliding.judge): a deletion older than others already
+	// counted (another node's backlog at an aggregator, lines out of
+	// order) completes the count of the window time order alerts with.
+	var b baseline
+	end, ok := r.win.judge(r.span, r.span.index(t), r.floor, func(end int64, n int) bool {
+		if float64(n) <= r.bp.Floor {
+			return false
+		}
+		b = r.bp.of(&r.hist, hourOf(r.span.startOf(end)), r.learnFrom)
+		return float64(n) > b.Threshold
+	})
 	if !ok {
 		return
 	}
 	n, first, last := r.win.totalTo(r.span, end)
-	if float64(n) <= r.bp.Floor {
-		return
-	}
 	start := r.span.startOf(end)
-	b := r.bp.of(&r.hist, hourOf(start), r.learnFrom)
-	if float64(n) <= b.Threshold {
-		return
-	}
 	if quietAround(r.alerted, r.suppress).holds(ns) {
 		r.suppressCount.n++
 		return

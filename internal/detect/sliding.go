@@ -146,6 +146,43 @@ func (s *sliding) best(sp slidingSpan, b, floor int64) (end int64, ok bool) {
 	return end, bestN >= 0
 }
 
+// judge returns the end bucket of the window an event in bucket b, just
+// added, raises an alert with: of the windows best chooses from (they
+// hold b, end at a bucket with events and cover only buckets the key
+// holds), the earliest whose count passes (exceeds the threshold of the
+// window ending at end, as passes tells), the one time order raises its
+// alert with: a late event that completes the counts of several windows
+// is judged with the first, as it would have been in order, not with a
+// later one an alert of the key already keeps quiet. ok is false when no
+// such window passes. In order (b the newest bucket) that is the window
+// ending at b, as best returns.
+func (s *sliding) judge(sp slidingSpan, b, floor int64, passes func(end int64, n int) bool) (end int64, ok bool) {
+	newest := s.Slots[len(s.Slots)-1].I
+	lo, hi := max(b, s.held(sp, floor)+sp.n-1), min(b+sp.n-1, newest)
+	if b == newest || lo >= newest {
+		end, ok := s.best(sp, b, floor)
+		if !ok {
+			return 0, false
+		}
+		n, _, _ := s.totalTo(sp, end)
+		return end, passes(end, n)
+	}
+	// One pass, oldest first, with the count of the window ending at
+	// each slot: the slots from j on are those after its start.
+	j, sum := 0, 0
+	for _, sl := range s.Slots {
+		sum += int(sl.N)
+		for s.Slots[j].I <= sl.I-sp.n {
+			sum -= int(s.Slots[j].N)
+			j++
+		}
+		if sl.I >= lo && sl.I <= hi && passes(sl.I, sum) {
+			return sl.I, true
+		}
+	}
+	return 0, false
+}
+
 func (s *sliding) insert(i int, sl slot) {
 	s.Slots = append(s.Slots, slot{})
 	copy(s.Slots[i+1:], s.Slots[i:])
