@@ -135,6 +135,21 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			// trial 248: a key of forward indented under forward.tls.
+			name: "a key of a block indented under a block inside it",
+			yaml: "forward:\n  url: tls://127.0.0.1:6514\n  tls:\n    ca_file: /ca.pem\n    facility: local5\n    hostname: h\n",
+			want: []string{
+				`config.yaml:5: unknown key "facility" in forward.tls (it is a key of forward: write it with the keys of forward, not indented under tls)`,
+				`config.yaml:6: unknown key "hostname" in forward.tls (it is a top-level key: write it at column 0, not indented under forward.tls)`,
+			},
+		},
+		{
+			// trial 248: tls's keys written directly under an input.
+			name: "a key of a block inside the block, without that block",
+			yaml: "inputs:\n  - listen: tls://127.0.0.1:6514\n    cert_file: /c.pem\n",
+			want: []string{`config.yaml:3: unknown key "cert_file" in inputs[0] (it is a key of inputs[0].tls: write it under tls:, indented)`},
+		},
+		{
 			name: "far-off key lists the known keys",
 			yaml: "metrics:\n  zzzzzzzz: 1\n",
 			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in metrics (known keys: listen)`},

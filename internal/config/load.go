@@ -497,7 +497,9 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		msg += fmt.Sprintf(" (it is a key of %s, written on one line in braces: add it inside them, after a comma if they hold a key)", join(path, under.name))
 	} else if under.name != "" {
 		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under.name), under.name)
-	} else if hint := topLevelHint(path, k.Value); hint != "" {
+	} else if hint := ancestorHint(path, k.Value); hint != "" {
+		msg += hint
+	} else if hint := childHint(path, k.Value); hint != "" {
 		msg += hint
 	} else if hint := paramHint(path, k.Value); hint != "" {
 		msg += hint
@@ -509,17 +511,81 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	return &Error{File: file, Line: k.Line, Block: path, Err: errors.New(msg)}
 }
 
-// topLevelHint returns, for the unknown key key of the block at path
-// (not the top level), a hint that it is a key of the top level,
-// indented under the block by mistake; "" when it is not one.
-func topLevelHint(path, key string) string {
+// ancestorHint returns, for the unknown key key of the block at path
+// (not the top level), a hint that it is a key of a block path is in
+// (forward for forward.tls) or of the top level, indented under the
+// block by mistake; "" when no enclosing block has it.
+func ancestorHint(path, key string) string {
+	for up := path; up != ""; {
+		i := strings.LastIndexByte(up, '.')
+		if i < 0 {
+			up = ""
+		} else {
+			up = up[:i]
+		}
+		t := typeAt(up)
+		if t == nil {
+			return ""
+		}
+		if _, ok := yamlFields(t)[key]; !ok {
+			continue
+		}
+		if up == "" {
+			return fmt.Sprintf(" (it is a top-level key: write it at column 0, not indented under %s)", path)
+		}
+		return fmt.Sprintf(" (it is a key of %s: write it with the keys of %s, not indented under %s)", up, up, path[len(up)+1:])
+	}
+	return ""
+}
+
+// childHint returns, for the unknown key key of the block at path (not
+// the top level, whose keys parentBlock places), a hint that it is a key
+// of a block of that block (tls's cert_file written directly under an
+// input); "" when none has it, or several do.
+func childHint(path, key string) string {
+	t := typeAt(path)
+	if t == nil || path == "" {
+		return ""
+	}
+	var in []string
+	for name, f := range yamlFields(t) {
+		if ft := typeOf(f.Type); ft.Kind() == reflect.Struct {
+			if _, ok := yamlFields(ft)[key]; ok {
+				in = append(in, name)
+			}
+		}
+	}
+	if len(in) != 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (it is a key of %s: write it under %s:, indented)", join(path, in[0]), in[0])
+}
+
+// typeAt returns the struct type of the block at path ("" the top level,
+// "forward.tls", "inputs[0].tls"), nil when path names none.
+func typeAt(path string) reflect.Type {
+	t := reflect.TypeFor[Config]()
 	if path == "" {
-		return ""
+		return t
 	}
-	if _, ok := yamlFields(reflect.TypeFor[Config]())[key]; !ok {
-		return ""
+	for _, part := range strings.Split(path, ".") {
+		name, _, list := strings.Cut(part, "[")
+		f, ok := yamlFields(t)[name]
+		if !ok {
+			return nil
+		}
+		t = typeOf(f.Type)
+		if list {
+			if t.Kind() != reflect.Slice {
+				return nil
+			}
+			t = typeOf(t.Elem())
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
 	}
-	return fmt.Sprintf(" (it is a top-level key: write it at column 0, not indented under %s)", path)
+	return t
 }
 
 // paramHint returns, for the unknown key key of the top level or of the
