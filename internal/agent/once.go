@@ -332,11 +332,11 @@ func (a *Agent) logDataFaults() {
 		return
 	}
 	for _, f := range d.e.DataFaults() {
-		ran := "with no indicators: it matched none of the lines read"
+		ran := "with no indicators from its file: it matched none of the lines read"
 		if f.Kept > 0 {
-			ran = fmt.Sprintf("with only the %d indicators kept from before", f.Kept)
+			ran = fmt.Sprintf("with only the %d indicators kept from before, not those of its file", f.Kept)
 		}
-		a.log.Warn("--once: "+f.Rule+" ran "+ran+", as its file could not be used; the lines read are past their checkpoints and are not matched again", "file", f.File, "err", f.Err,
+		a.log.Warn("--once: "+f.Rule+" ran "+ran+"; the lines read are past their checkpoints and are not matched again", "file", f.File, "err", f.Err,
 			"hint", "fix the file, then run gitlab-syslog detect --rule "+f.Rule+" --param ti_file="+f.File+" over the files read to find the alerts this run could not raise")
 	}
 }

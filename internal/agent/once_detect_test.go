@@ -49,7 +49,8 @@ func TestOnceDetectionStateNotSaved(t *testing.T) {
 }
 
 // TestOnceTIFileUnusable: a --once run whose ti_file cannot be used (it
-// does not exist; it exists and lists no address) ends with a warning that
+// does not exist; it holds nothing usable; it lists no address: empty, or
+// only comments) ends with a warning that
 // names the rule, the file and the cause and says the lines it read are
 // not matched again, with the detect command that finds their alerts: the
 // start-up error promises a re-read when the file returns, which a run
@@ -64,6 +65,8 @@ func TestOnceTIFileUnusable(t *testing.T) {
 	}{
 		{name: "missing", ti: "-", cause: "no such file or directory", warns: true},
 		{name: "nothing-usable", ti: "not an address\n", cause: "not an address", warns: true},
+		{name: "empty", ti: "", cause: "lists no IP address or CIDR", warns: true}, // trial 248
+		{name: "only-comments", ti: "# feed empty today\n\n", cause: "lists no IP address or CIDR", warns: true},
 		{name: "usable", ti: "203.0.113.0/24\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -120,7 +120,8 @@ type dataFaulter interface {
 }
 
 // DataFault is a rule that runs without the data of its file (ti_file):
-// the file could not be read, held nothing usable, or became empty.
+// the file could not be read, held nothing usable, became empty, or
+// lists nothing (the rule then matches nothing).
 type DataFault struct {
 	Rule string // the rule's id
 	File string // the file's path, as configured

@@ -271,11 +271,19 @@ func (r *tiRule) maybeReload() {
 
 // dataFault implements dataFaulter: the recorded fault, if any.
 func (r *tiRule) dataFault() (DataFault, bool) {
-	if r.fault == nil {
-		return DataFault{}, false
+	n := r.set.Load().len()
+	switch {
+	case r.fault != nil:
+		return DataFault{File: r.path, Err: r.fault.err, Kept: n}, true
+	case n == 0:
+		return DataFault{File: r.path, Err: errNoIndicator}, true
 	}
-	return DataFault{File: r.path, Err: r.fault.err, Kept: r.set.Load().len()}, true
+	return DataFault{}, false
 }
+
+// errNoIndicator is the DataFault of an indicator file that lists none:
+// taken, not a fault of the file, but the rule matches nothing.
+var errNoIndicator = errors.New("it lists no IP address or CIDR (empty, or only comments and blank lines)")
 
 // keepData implements dataKeeper: a rule built in a running agent whose
 // file could not be used takes the indicators of prev, the same rule of
