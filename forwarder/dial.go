@@ -501,7 +501,7 @@ func relpOpenHint(first []byte, err error) error {
 // first batch and before the connection was proven (see tracker.young).
 func youngCloseError(cause error, overTLS bool) error {
 	if overTLS {
-		return &ProtocolError{msg: "the collector closed the TLS connection right after reading the first batch (does the port expect RELP over TLS, relp+tls://? or does the collector, or a proxy before it, close a connection after some number of messages? see the collector's log)", err: cause}
+		return &ProtocolError{msg: "the collector closed the TLS connection right after reading the first batch (was it stopped or restarted? does the port expect RELP over TLS, relp+tls://? or does the collector, or a proxy before it, close a connection after some number of messages? see the collector's log)", err: cause}
 	}
-	return &ProtocolError{msg: "the collector closed the connection right after reading the first batch (does the port expect TLS, tls://, or RELP, relp://? or does the collector, or a proxy before it, close a connection after some number of messages? see the collector's log)", err: cause}
+	return &ProtocolError{msg: "the collector closed the connection right after reading the first batch (was it stopped or restarted? does the port expect TLS, tls://, or RELP, relp://? or does the collector, or a proxy before it, close a connection after some number of messages? see the collector's log)", err: cause}
 }

@@ -83,7 +83,7 @@ func TestYoungConnectionHeld(t *testing.T) {
 	}{
 		{"tls alert", false, []byte{21, 3, 3, 0, 2, 2, 10}, "use a tls:// URL"},
 		{"relp serverclose", false, []byte("0 serverclose 0\n"), "use a relp:// URL"},
-		{"silent reset", false, nil, "right after reading the first batch (does the port expect TLS, tls://, or RELP, relp://? or does the collector, or a proxy before it, close a connection after some number of messages?"},
+		{"silent reset", false, nil, "right after reading the first batch (was it stopped or restarted? does the port expect TLS, tls://, or RELP, relp://? or does the collector, or a proxy before it, close a connection after some number of messages?"},
 		{"other data", false, []byte("HTTP/1.1 400 Bad Request\r\n"), `sent data ("HTTP/1.`},
 		{"relp over tls", true, []byte("0 serverclose 0\n"), "use a relp+tls:// URL"},
 		{"tls silent reset", true, nil, "closed the TLS connection right after reading the first batch"},
