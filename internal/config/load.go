@@ -407,15 +407,14 @@ func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key
 		if pv.Kind == yaml.ScalarNode && (!empty || t.Kind() != reflect.Struct && t.Kind() != reflect.Slice) {
 			continue // a one-line setting, given or empty: the block may be before it
 		}
-		switch pv := deref(pv); {
+		list := deref(pv)
+		switch {
 		case t.Kind() == reflect.Struct:
-			h, _ := lastBlock(pk.Value, n.Content[j+1], t, key)
-			return h
-		case t.Kind() == reflect.Slice && typeOf(t.Elem()).Kind() == reflect.Struct && pv.Kind == yaml.SequenceNode && len(pv.Content) > 0:
-			last := pv.Content[len(pv.Content)-1]
+			return lastBlock(pk.Value, pv, t, key)
+		case t.Kind() == reflect.Slice && typeOf(t.Elem()).Kind() == reflect.Struct && list.Kind == yaml.SequenceNode && len(list.Content) > 0:
+			last := list.Content[len(list.Content)-1]
 			if deref(last).Kind == yaml.MappingNode {
-				h, _ := lastBlock(fmt.Sprintf("%s[%d]", pk.Value, len(pv.Content)-1), last, typeOf(t.Elem()), key)
-				return h
+				return lastBlock(fmt.Sprintf("%s[%d]", pk.Value, len(list.Content)-1), last, typeOf(t.Elem()), key)
 			}
 		}
 		return blockHint{}
@@ -428,9 +427,9 @@ func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key
 // or empty): of v and the blocks it ends with (its last key's, when that
 // is a block, and so on: "forward" ending with "tls:" and its keys), the
 // innermost that has key and does not hold it, named by its path from
-// name ("forward.tls"), and the anchor it is an alias of, if any. ok is
-// false when none does.
-func lastBlock(name string, v *yaml.Node, t reflect.Type, key string) (h blockHint, ok bool) {
+// name ("forward.tls"), and the anchor it is an alias of, if any; the
+// zero blockHint when none does.
+func lastBlock(name string, v *yaml.Node, t reflect.Type, key string) blockHint {
 	alias := ""
 	if v.Kind == yaml.AliasNode {
 		alias = v.Value
@@ -439,20 +438,20 @@ func lastBlock(name string, v *yaml.Node, t reflect.Type, key string) (h blockHi
 		lk, lv := v.Content[len(v.Content)-2], v.Content[len(v.Content)-1]
 		if f, known := yamlFields(t)[lk.Value]; known {
 			if ft := typeOf(f.Type); ft.Kind() == reflect.Struct && (deref(lv).Kind == yaml.MappingNode || lv.Kind == yaml.ScalarNode && lv.Tag == "!!null") {
-				if h, ok := lastBlock(name+"."+lk.Value, lv, ft, key); ok {
+				if h := lastBlock(name+"."+lk.Value, lv, ft, key); h.name != "" {
 					if h.alias == "" {
 						h.alias = alias // its block is inside the alias
 					}
-					return h, true
+					return h
 				}
 			}
 		}
 	}
 	empty := v.Kind == yaml.ScalarNode && v.Tag == "!!null"
 	if _, has := yamlFields(t)[key]; !has || !empty && (v.Kind != yaml.MappingNode || hasKey(v, key)) {
-		return blockHint{}, false
+		return blockHint{}
 	}
-	return blockHint{name: name, empty: empty, flow: v.Style&yaml.FlowStyle != 0, alias: alias}, true
+	return blockHint{name: name, empty: empty, flow: v.Style&yaml.FlowStyle != 0, alias: alias}
 }
 
 // typeOf returns t without its pointers.

@@ -269,7 +269,8 @@ func (r *tiRule) maybeReload() {
 	}
 }
 
-// dataFault implements dataFaulter: the recorded fault, if any.
+// dataFault implements dataFaulter: the recorded fault, if any, else
+// an indicator list taken empty (errNoIndicator).
 func (r *tiRule) dataFault() (DataFault, bool) {
 	n := r.set.Load().len()
 	switch {

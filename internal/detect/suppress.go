@@ -1,6 +1,9 @@
 package detect
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // suppressor remembers, per (rule, key), the spans of event time in which
 // a key stays quiet: an alert at t makes the open interval (t − d, t + d)
@@ -39,6 +42,9 @@ func (sp suppSpan) from(d time.Duration) time.Time {
 	return sp.From
 }
 
+// is reports whether sp and o are the same span.
+func (sp suppSpan) is(o suppSpan) bool { return sp.From.Equal(o.From) && sp.Until.Equal(o.Until) }
+
 // suppItem is a span of the key K, as a state snapshot holds it (From
 // absent: zero, see suppSpan).
 type suppItem struct {
@@ -46,6 +52,9 @@ type suppItem struct {
 	From  time.Time `json:"from,omitzero"`
 	Until time.Time `json:"until"`
 }
+
+// span returns the item's span.
+func (it suppItem) span() suppSpan { return suppSpan{From: it.From, Until: it.Until} }
 
 // newSuppressor returns a suppressor holding at most max spans, each
 // kept for keep past its end.
@@ -141,7 +150,7 @@ func (s *suppressor) popHead() bool {
 	it := s.queue[s.head]
 	s.queue[s.head] = suppItem{}
 	s.head++
-	live := s.drop(it.K, suppSpan{From: it.From, Until: it.Until})
+	live := s.drop(it.K, it.span())
 	if s.head > 1024 && s.head*2 > len(s.queue) {
 		s.queue = append(s.queue[:0], s.queue[s.head:]...)
 		s.head = 0
@@ -156,7 +165,7 @@ func (s *suppressor) popHead() bool {
 func (s *suppressor) drop(k string, sp suppSpan) bool {
 	spans := s.spans[k]
 	for i, o := range spans {
-		if o.From.Equal(sp.From) && o.Until.Equal(sp.Until) {
+		if o.is(sp) {
 			spans[i] = spans[len(spans)-1]
 			spans = spans[:len(spans)-1]
 			s.n--
@@ -184,11 +193,8 @@ func (s *suppressor) expire(watermark time.Time) {
 func (s *suppressor) items() []suppItem {
 	out := make([]suppItem, 0, s.n)
 	for _, it := range s.queue[s.head:] {
-		for _, sp := range s.spans[it.K] {
-			if sp.From.Equal(it.From) && sp.Until.Equal(it.Until) {
-				out = append(out, it)
-				break
-			}
+		if slices.ContainsFunc(s.spans[it.K], it.span().is) {
+			out = append(out, it)
 		}
 	}
 	return out
@@ -197,6 +203,6 @@ func (s *suppressor) items() []suppItem {
 // load restores spans from a snapshot.
 func (s *suppressor) load(items []suppItem) {
 	for _, it := range items {
-		s.set(it.K, s.spans[it.K], suppSpan{From: it.From, Until: it.Until})
+		s.set(it.K, s.spans[it.K], it.span())
 	}
 }
