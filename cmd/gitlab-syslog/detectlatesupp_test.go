@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -68,16 +66,10 @@ func TestDetectLateBurstsSuppressed(t *testing.T) {
 // sorted.
 func lateAlertIDs(t *testing.T, conf, file string) []string {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	if err := runSendCollect(context.Background(), strings.NewReader(""), &out, &errOut, "detect", "--config", conf, "--rule", "sentinel.bruteforce", "application:"+file); err != nil {
-		t.Fatalf("detect %s: %v\n%s", file, err, errOut.String())
-	}
-	var ids []string
-	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-		if i := strings.Index(l, `"alert_id":"`); i >= 0 {
-			ids = append(ids, l[i+12:i+44])
-		}
-	}
+	o := keptDirOptions("sentinel.bruteforce", "") // no --state-dir: a temporary one
+	o.config = conf
+	alerts, _ := detectWith(t, o, "application:"+file)
+	ids := alertIDs(alerts)
 	slices.Sort(ids)
 	return ids
 }
