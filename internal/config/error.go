@@ -29,6 +29,10 @@ type Error struct {
 	// written in (forward, detections.rules.sentinel.bruteforce), "" at
 	// the top level and for other errors.
 	Block string
+	// Unknown is, for an unknown key, its name as written (detections,
+	// for a detections block indented under forward); "" for other
+	// errors.
+	Unknown string
 	// Item is, for a refused item of a detection parameter's list
 	// (detections.rules.ID.allowed_domains[0]: " Corp.Example" has spaces
 	// around it), the item as written, so that what names the rule's

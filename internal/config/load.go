@@ -507,7 +507,7 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	} else {
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
-	return &Error{File: file, Line: k.Line, Block: path, Err: errors.New(msg)}
+	return &Error{File: file, Line: k.Line, Block: path, Unknown: k.Value, Err: errors.New(msg)}
 }
 
 // ancestorHint returns, for the unknown key key of the block at path

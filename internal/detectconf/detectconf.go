@@ -293,7 +293,9 @@ var wireKeys = []string{"hostname", "forward.facility", "forward.sd_id", "forwar
 // those about an unknown key in a block it does not read (a
 // *config.Error's Block: forward.urll), which run and check report. An
 // error about no key is kept: an unknown key at the top level (perhaps a
-// misspelled detections), a YAML syntax error.
+// misspelled detections), a YAML syntax error; so is an unknown key that
+// is a key detect reads, written in another block (a detections block
+// indented under forward: its settings would go unused without a word).
 func readByDetect(err error, wire bool) error {
 	if err == nil {
 		return nil
@@ -301,7 +303,7 @@ func readByDetect(err error, wire bool) error {
 	var keep []error
 	for _, e := range Leaves(err) {
 		var ce *config.Error
-		if errors.As(e, &ce) && (ce.Key != "" && !readKey(ce.Key, wire) || ce.Block != "" && !readKey(ce.Block, wire)) {
+		if errors.As(e, &ce) && (ce.Key != "" && !readKey(ce.Key, wire) || ce.Block != "" && !readKey(ce.Block, wire) && !readKey(ce.Unknown, wire)) {
 			continue
 		}
 		keep = append(keep, e)

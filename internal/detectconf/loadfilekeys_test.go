@@ -30,6 +30,8 @@ func TestLoadFileReportsOnlyReadKeys(t *testing.T) {
 			`:9: unknown key "enabeld" in detections`,
 		}},
 		{"an unknown key in forward, whose wire keys it reads", "forward:\n  urll: x\n", []string{`:2: unknown key "urll" in forward`}},
+		// fresh-user trial 250: its lateness went unused without a word.
+		{"a detections block indented under a block it does not read", "sources:\n  - path: /a.log\n    detections:\n      lateness: 24h\n", []string{`:3: unknown key "detections" in sources[0] (it is a top-level key`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config.yaml")
