@@ -974,9 +974,10 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 }
 
 // unwatchedNote says which logs lines of the inputs parsed as
-// (inputCounts.logs) no rule running alerts on (detect.Engine.Logs), such
-// as the auth log (Rack::Attack): those lines were read and seen by no
-// rule; "" when every such log has a rule.
+// (inputCounts.logs) no rule running alerts on (detect.Engine.Logs) or
+// reads (detect.Engine.Reads: a join's other side), such as the auth log
+// (Rack::Attack): those lines were read and seen by no rule; "" when
+// every such log has a rule.
 func unwatchedNote(eng *detect.Engine, st detect.Stats, counts []inputCounts) string {
 	var read uint8
 	for _, c := range counts {
@@ -987,7 +988,7 @@ func unwatchedNote(eng *detect.Engine, st detect.Stats, counts []inputCounts) st
 		if logs == nil {
 			return "" // a rule of any log
 		}
-		for _, t := range logs {
+		for _, t := range slices.Concat(logs, eng.Reads(id)) {
 			read &^= 1 << t
 		}
 	}

@@ -393,6 +393,18 @@ func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
 	return s.Logs(p), param, what
 }
 
+// Reads returns the logs whose lines running rule id reads, each once:
+// those its Wants keys name, which include the logs it only joins with
+// (sentinel.external_user reads the audit log for the creator of a user
+// the application log says was created); nil for a rule the engine does
+// not run.
+func (e *Engine) Reads(id string) []parser.Type {
+	if j := slices.IndexFunc(e.rules, func(rs *ruleState) bool { return rs.info.ID == id }); j >= 0 {
+		return wantsLogs(e.rules[j].rule)
+	}
+	return nil
+}
+
 // StreamOnly returns the audit event (EventName) that rule id's audit
 // alerts come from when GitLab sends it only by Audit Event Streaming,
 // never to audit_json.log (Spec.StreamOnly, "repository_git_operation"),
