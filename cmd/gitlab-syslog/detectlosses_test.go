@@ -211,3 +211,48 @@ func TestLateNote(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectLateCauseOwnSource: when an input goes back in time by more
+// than the lateness, its late lines are blamed on that step in their own
+// input, not on a jump ahead in another input read before them (trial
+// 251: the summary named the application log's line, and the advice to
+// correct it, for project deletions of the audit log that went back a
+// year at its line 3).
+func TestDetectLateCauseOwnSource(t *testing.T) {
+	dir := t.TempDir()
+	var app, audit strings.Builder
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		fmt.Fprintf(&app, `{"severity":"INFO","time":%q,"correlation_id":"CA%d","meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`+"\n",
+			t0.Add(time.Duration(i)*time.Minute).Format(time.RFC3339Nano), i)
+	}
+	for i := range 2 { // a step 268 days ahead, confirmed by the line after it
+		fmt.Fprintf(&app, `{"severity":"INFO","time":%q,"correlation_id":"CJ%d","meta.caller_id":"Admin::UsersController#create","meta.remote_ip":"198.51.100.4","meta.user":"root","message":"User \"A%d\" (a%d@example.com) was created"}`+"\n",
+			t0.Add(268*24*time.Hour+time.Duration(i)*10*time.Minute).Format(time.RFC3339Nano), i, i, i)
+	}
+	for _, d := range []time.Duration{466 * 24 * time.Hour, 466*24*time.Hour + time.Hour, 22 * 24 * time.Hour, 22*24*time.Hour + 5*time.Minute} {
+		fmt.Fprintf(&audit, `{"severity":"INFO","time":%q,"author_id":8,"entity_id":900,"entity_type":"Project","remove":"project","target_id":900,"target_type":"Project","target_details":"acme/s0","author_name":"Oscar Ops","ip_address":"81.2.69.150","entity_path":"acme/s0"}`+"\n",
+			t0.Add(d).Format(time.RFC3339Nano))
+	}
+	appPath, auditPath := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log")
+	for p, s := range map[string]string{appPath: app.String(), auditPath: audit.String()} {
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := &detectOptions{rules: []string{"sentinel.repo_deletion"}, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{appPath, auditPath}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	got := stderr.String()
+	if want := "dropped as too late"; !strings.Contains(got, want) {
+		t.Fatalf("summary lacks %q:\n%s", want, got)
+	}
+	if want := "the lines go back in time at " + auditPath + ":3 "; !strings.Contains(got, want) {
+		t.Errorf("summary lacks %q:\n%s", want, got)
+	}
+	if strings.Contains(got, "by "+appPath) {
+		t.Errorf("summary blames the application log:\n%s", got)
+	}
+}

@@ -216,16 +216,19 @@ const (
 // the jump it would not be late), and behind a watermark no later than
 // the one the jump set, or before that one and behind a watermark the
 // lines after the jump moved on by less than the jump itself (the lines
-// of a step: the jump alone made it late); else the source going back in
+// of a step: the jump alone made it late), and is of the jump's source
+// or no more than the lateness older than its own source's newest line
+// before it; else the source going back in
 // time when that event is more than the lateness older than its source's
-// newest line before it; else a watermark set elsewhere.
+// newest line before it (which alone makes it late); else a watermark
+// set elsewhere.
 func LateCause(j Jump, b Back) Cause {
 	switch {
 	case b.Time.IsZero() && j.Time.IsZero():
 		return CauseNone
 	case b.Time.IsZero():
 		return CauseJump
-	case !j.Time.IsZero() && b.Seq > j.Seq && !b.Time.Before(j.Prev.Add(-b.Lateness)) && (!b.Watermark.After(j.Watermark) || b.Time.Before(j.Watermark) && b.Watermark.Sub(j.Watermark) <= j.Time.Sub(j.Prev)):
+	case !j.Time.IsZero() && (j.Source == b.Source || b.Behind() <= b.Lateness) && b.Seq > j.Seq && !b.Time.Before(j.Prev.Add(-b.Lateness)) && (!b.Watermark.After(j.Watermark) || b.Time.Before(j.Watermark) && b.Watermark.Sub(j.Watermark) <= j.Time.Sub(j.Prev)):
 		return CauseJump
 	case b.Behind() > b.Lateness:
 		return CauseBack
