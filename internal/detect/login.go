@@ -12,13 +12,16 @@ import (
 // (User.find_for_database_authentication, app/models/user.rb), so that
 // "alice", "Alice", "ALICE" and " alice " are one account to the sign-in
 // rules. White space is what Ruby's String#strip removes: NUL, HT, LF,
-// VT, FF, CR and space. A name with neither is returned as it is, without
-// allocation.
+// VT, FF, CR and space. Lower-casing is Ruby's downcase, Unicode's full
+// mapping: as Go's ToLower, but for the one unconditional special case of
+// SpecialCasing.txt, U+0130 (İ) to "i\u0307", not "i". A name with neither
+// white space around it nor an upper-case letter is returned as it is,
+// without allocation.
 func foldLogin(s string) string {
 	s = strings.TrimFunc(s, isRubySpace)
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
-			return strings.ToLower(s)
+			return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
 		}
 	}
 	return s

@@ -18,6 +18,10 @@ func TestFoldLogin(t *testing.T) {
 		{"alice\x00", "alice"},
 		{"al ice", "al ice"},
 		{"   ", ""},
+		// Ruby's downcase maps U+0130 (İ) to "i\u0307" (SpecialCasing.txt),
+		// Go's ToLower to "i": "ALİCE" is not alice's login (trial 251).
+		{"ALİCE", "ali\u0307ce"},
+		{"ali\u0307ce", "ali\u0307ce"},
 	} {
 		if got := foldLogin(tc.in); got != tc.want {
 			t.Errorf("foldLogin(%q) = %q, want %q", tc.in, got, tc.want)
