@@ -48,7 +48,8 @@ const (
 // logins only through Audit Event Streaming therefore gets no brute-force
 // alerts from this rule; falco.failed_login_standard still reports each.
 //
-// Parameters: window (60m), bucket (5m, the sliding step), learning_period
+// Parameters: window (60m), bucket (the sliding step: 5m, less for a window
+// under an hour: defaultBucketFor), learning_period
 // (168h), sd_factor (3), min_count (10, the floor), max_keys (100000, for
 // the (user, address) windows and the user histories each), suppress (60m).
 func bruteforceSpec() Spec {
@@ -220,9 +221,12 @@ func (r *bruteforce) Close(Emit) {}
 
 // bruteforceState is the persisted state of sentinel.bruteforce.
 type bruteforceState struct {
-	LearnFrom int64             `json:"learn_from"`
-	Pairs     []pairSnapshot    `json:"pairs"`
-	Users     []historySnapshot `json:"users"`
+	LearnFrom int64 `json:"learn_from"`
+	// Bucket is the bucket the slots count in (ns; 0 in state saved
+	// before it was recorded: the bucket of the parameters then).
+	Bucket int64             `json:"bucket,omitempty"`
+	Pairs  []pairSnapshot    `json:"pairs"`
+	Users  []historySnapshot `json:"users"`
 }
 
 type pairSnapshot struct {
@@ -244,7 +248,7 @@ type historySnapshot struct {
 func (r *bruteforce) StateVersion() int { return 1 }
 
 func (r *bruteforce) Snapshot() ([]byte, error) {
-	st := bruteforceState{LearnFrom: r.learnFrom}
+	st := bruteforceState{LearnFrom: r.learnFrom, Bucket: r.span.bucket}
 	r.pairs.each(func(k userIP, ps *pairState) bool {
 		st.Pairs = append(st.Pairs, pairSnapshot{User: k.User, IP: k.IP, Slots: ps.win.Slots, Alerted: ps.alerted, AlertedStart: ps.alertedStart})
 		return true
@@ -261,7 +265,7 @@ func (r *bruteforce) Restore(data []byte) error {
 	r.learnFrom, r.floor = st.LearnFrom, restoredFloor
 	for _, p := range st.Pairs {
 		ps := r.pairs.touch(userIP{User: p.User, IP: p.IP})
-		ps.win.Slots, ps.alerted, ps.alertedStart = p.Slots, p.Alerted, p.AlertedStart
+		ps.win.Slots, ps.alerted, ps.alertedStart = rebucket(p.Slots, st.Bucket, r.span.bucket), p.Alerted, p.AlertedStart
 	}
 	restoreHistories(r.users, st.Users)
 	return nil

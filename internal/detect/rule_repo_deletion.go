@@ -282,11 +282,13 @@ func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
 func (r *repoDeletion) Close(Emit) {}
 
 type repoDeletionState struct {
-	LearnFrom int64       `json:"learn_from"`
-	Slots     []slot      `json:"slots"`
-	Hours     []hourCount `json:"hours"`
-	Authors   []seenValue `json:"authors"`
-	Alerted   int64       `json:"alerted,omitempty"`
+	LearnFrom int64 `json:"learn_from"`
+	// Bucket is as bruteforceState's.
+	Bucket  int64       `json:"bucket,omitempty"`
+	Slots   []slot      `json:"slots"`
+	Hours   []hourCount `json:"hours"`
+	Authors []seenValue `json:"authors"`
+	Alerted int64       `json:"alerted,omitempty"`
 	// Paths and IDs are absent in state saved before they were kept.
 	Paths []seenValue `json:"paths,omitempty"`
 	IDs   idList      `json:"ids,omitempty"`
@@ -301,7 +303,7 @@ type repoDeletionState struct {
 func (r *repoDeletion) StateVersion() int { return 1 }
 
 func (r *repoDeletion) Snapshot() ([]byte, error) {
-	return json.Marshal(repoDeletionState{LearnFrom: r.learnFrom, Slots: r.win.Slots, Hours: r.hist.hours,
+	return json.Marshal(repoDeletionState{LearnFrom: r.learnFrom, Bucket: r.span.bucket, Slots: r.win.Slots, Hours: r.hist.hours,
 		Authors: r.authors.Seen, Alerted: r.alerted, Paths: r.paths.Seen, IDs: r.ids,
 		AuthorsEarlier: r.authors.earlier(), PathsEarlier: r.paths.earlier(), Projects: r.projects.live()})
 }
@@ -311,7 +313,7 @@ func (r *repoDeletion) Restore(data []byte) error {
 	if err := json.Unmarshal(data, &st); err != nil {
 		return fmt.Errorf("sentinel.repo_deletion: %w", err)
 	}
-	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, st.Slots, st.Hours, st.Authors, st.Alerted
+	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, rebucket(st.Slots, st.Bucket, r.span.bucket), st.Hours, st.Authors, st.Alerted
 	r.paths.Seen, r.ids = st.Paths, st.IDs.restored()
 	r.authors.sorted, r.paths.sorted = false, false
 	r.authors.setEarlier(st.AuthorsEarlier)
@@ -345,14 +347,40 @@ func (b baselineWindow) keepFrom(h, floor int64) int64 {
 	return min(h-b.keepHours, floorDiv(floor*b.span.bucket, int64(time.Hour))-b.bp.Period)
 }
 
-// newBaselineWindow reads window (60m), bucket (5m), learning_period (7d),
+// shortBuckets are the buckets a window shorter than an hour slides in
+// without a bucket parameter (defaultBucketFor), longest first: each
+// divides a minute or 5 minutes, so buckets start on whole times.
+var shortBuckets = [...]time.Duration{time.Minute, 30 * time.Second, 15 * time.Second, 10 * time.Second, 5 * time.Second, time.Second}
+
+// minBuckets is how many buckets at least defaultBucketFor gives a window
+// shorter than an hour: as many as the default window has (60m in 5m).
+const minBuckets = 12
+
+// defaultBucketFor returns the bucket of a window without a bucket
+// parameter: defaultBucket (5m) for a window of an hour or more, else
+// the longest of shortBuckets that gives it at least minBuckets buckets,
+// so that a short window slides too (a window shorter than 12 seconds:
+// one bucket of its own length).
+func defaultBucketFor(window time.Duration) time.Duration {
+	if window >= time.Hour {
+		return defaultBucket
+	}
+	for _, b := range shortBuckets {
+		if window >= minBuckets*b {
+			return b
+		}
+	}
+	return window
+}
+
+// newBaselineWindow reads window (60m), bucket (defaultBucketFor the window: 5m), learning_period (7d),
 // sd_factor (3), min_count (10) and suppress (60m) from p; bad values are
 // recorded on p.
 func newBaselineWindow(p *Params) baselineWindow {
 	var b baselineWindow
 	b.window = positiveDuration(p, "window", defaultWindow)
-	bucket := positiveDuration(p, "bucket", defaultBucket)
-	if bucket > b.window && p.Has("bucket") { // the default 5m may exceed a short window
+	bucket := positiveDuration(p, "bucket", defaultBucketFor(b.window))
+	if bucket > b.window && p.Has("bucket") {
 		p.Fail("bucket", fmt.Sprintf("want at most the window (%s): the window slides in steps of bucket", b.window))
 	}
 	b.span = newSpan(b.window, bucket)

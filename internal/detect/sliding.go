@@ -239,3 +239,29 @@ func (s *sliding) newest() (int64, bool) {
 	}
 	return s.Slots[len(s.Slots)-1].I, true
 }
+
+// rebucket returns slots, counted in buckets of from ns, in buckets of to
+// ns: each slot moves to the bucket of its first event (its events are
+// taken to be at that time when to is shorter than from), and slots that
+// land in one bucket are merged. A window's state saved under another
+// bucket (the bucket parameter, or the window its default follows,
+// changed between runs) thus keeps its counts instead of being read as
+// other times. slots is returned as it is when from is 0 (state saved
+// before the bucket was) or to.
+func rebucket(slots []slot, from, to int64) []slot {
+	if from == 0 || from == to {
+		return slots
+	}
+	out := slots[:0]
+	for _, sl := range slots {
+		sl.I = floorDiv(sl.First, to)
+		if n := len(out); n > 0 && out[n-1].I == sl.I {
+			last := &out[n-1]
+			last.N += sl.N
+			last.First, last.Last = min(last.First, sl.First), max(last.Last, sl.Last)
+			continue
+		}
+		out = append(out, sl)
+	}
+	return out
+}
