@@ -227,14 +227,15 @@ func impersonationStart() cond {
 }
 
 // weakened2FA reports whether a group two-factor change weakens it: the
-// requirement turned off, or the grace period raised. The Falco rule
-// alerted on every change, hardening included (its own sample turns the
-// requirement on). A change of another kind under one of the rule's event
-// names is reported.
+// requirement set to anything but true (false, or null: not required), or
+// the grace period raised (or set to a value that is not a number). The
+// Falco rule alerted on every change, hardening included (its own sample
+// turns the requirement on). A change of another kind under one of the
+// rule's event names is reported.
 func weakened2FA(ev Columns) bool {
 	switch ct := ev.Get(cChangeType); {
 	case ct == "require_two_factor_authentication":
-		return ev.Get(cTo) == "false"
+		return ev.Get(cTo) != "true"
 	case ct == "two_factor_grace_period",
 		ev.Get(cEventName) == "group_two_factor_grace_period_updated":
 		return raised(ev)
