@@ -31,6 +31,7 @@ func TestFlagErrors(t *testing.T) {
 		{"completion unknown shell", "", []string{"completion", "bogus"}, `unknown command "bogus"`},
 		{"parse nothing parsed", "garbage\nmore garbage\n", []string{"parse"}, "no line parsed: all 2 read failed"},
 		{"parse max-line-bytes", "", []string{"parse", "--max-line-bytes", "0"}, "--max-line-bytes: want a size"},
+		{"run max-line-bytes 0", "", []string{"run", "--once", "--to", "stdout", "--log-dir", "../../testdata", "--max-line-bytes", "0"}, "--max-line-bytes: want a size from 1KiB to 2GiB, got \"0\""},
 		{"run empty --state-dir", "", []string{"run", "--once", "--to", "stdout", "--log-dir", "../../testdata", "--state-dir", ""}, "--state-dir: empty value (an unset shell variable?); give a path, or leave the flag out for /var/lib/gitlab-syslog"},
 		{"run empty --config", "", []string{"run", "--once", "--to", "stdout", "--config", " "}, "--config: empty value (an unset shell variable?)"},
 		{"check empty --log-dir", "", []string{"check", "--log-dir", ""}, "--log-dir: empty value (an unset shell variable?)"},

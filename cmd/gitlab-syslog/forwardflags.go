@@ -94,7 +94,7 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 		case err != nil:
 			return fmt.Errorf("--max-line-bytes: %w", err)
 		case n <= 0 || n > math.MaxInt32:
-			return fmt.Errorf("--max-line-bytes: want a size from 1 byte to 2GiB, got %q", f.maxLine)
+			return fmt.Errorf("--max-line-bytes: want a size from %dKiB to 2GiB, got %q", config.MinMaxLine>>10, f.maxLine)
 		}
 		c.Tailer.MaxLineBytes = int(n)
 		c.SetByFlag("max_line_bytes", "--max-line-bytes")

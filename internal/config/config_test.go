@@ -320,6 +320,7 @@ func TestValidateErrors(t *testing.T) {
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
 		{"empty sources", "state_dir: /s\nsources: []\n", "sources: no sources"},
 		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},
+		{"checkpoint interval negative", "state_dir: /s\ncheckpoint_interval: -5s\n", "config.yaml:2: checkpoint_interval: -5s is negative: give how often checkpoints are saved, at least 10ms"},
 		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
 		// A port alone: the host is missing, not the port (trial 208: "missing port in address").
 		{"streaming listen a port alone", "state_dir: /s\nstreaming:\n  listen: 8443\n  tokens: [t]\n", `config.yaml:3: streaming.listen: "8443" is not host:port: a port alone; write :8443 for every interface, or 127.0.0.1:8443 for this host only`},

@@ -24,8 +24,11 @@ import (
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	v.oneOf("start_at", &c.StartAt, startAtValues)
-	if c.Tailer.CheckpointInterval < 10*time.Millisecond {
-		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", c.Tailer.CheckpointInterval)
+	switch ci := c.Tailer.CheckpointInterval; {
+	case ci < 0:
+		v.errf("checkpoint_interval", "%s is negative: give how often checkpoints are saved, at least 10ms (the default is 1s)", ci)
+	case ci < 10*time.Millisecond:
+		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", ci)
 	}
 	if c.StateDir == "" {
 		v.errf("state_dir", "must not be empty")
