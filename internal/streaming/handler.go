@@ -175,6 +175,7 @@ func (r *Receiver) readRequestBody(w http.ResponseWriter, req *http.Request, eve
 				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
 				"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size): a larger event is forwarded whole",
 				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
+			drainBody(w, req)
 			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
 				http.StatusRequestEntityTooLarge)
 			return nil, false
@@ -236,6 +237,29 @@ func (r *Receiver) persist(lines []byte, keys []string, at int64) error {
 	case <-r.quit:
 		return errors.New("streaming: shutting down")
 	}
+}
+
+// maxDrain is the most of a body over max_body that drainBody reads, in
+// bytes: above the 25 MB GitLab sends at most.
+const maxDrain = 64 << 20
+
+// drainTime is how long drainBody reads at most.
+const drainTime = 30 * time.Second
+
+// drainBody reads and discards the rest of req's body, refused as too
+// large, before the answer is written: a client that sends its whole
+// body before it reads the answer (GitLab's Net::HTTP, Python's
+// http.client) then gets the 413, where closing the connection on unread
+// bytes resets it and the client sees only a broken pipe. It reads at
+// most maxDrain bytes for at most drainTime, and nothing when the body
+// announces more than maxDrain; the connection is closed after the
+// answer either way. Only a request with a valid token gets here.
+func drainBody(w http.ResponseWriter, req *http.Request) {
+	if req.ContentLength > maxDrain {
+		return
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainTime)) // best effort: no deadline, no wait beyond the server's own
+	_, _ = io.CopyN(io.Discard, req.Body, maxDrain)
 }
 
 // readBody reads the whole body, at most limit bytes.
