@@ -60,10 +60,24 @@ func TestHealthReportsCheckpointFailure(t *testing.T) {
 // run --once ends with an error naming the destination and the last
 // connection error when it acknowledges nothing for StallLimit (nothing
 // listens on the port), and leaves the checkpoint where it was, so the next run sends the lines.
+// Over udp://, which acknowledges nothing ever, it says that the
+// destination accepted no message (trial 249).
 func TestRunOnceGivesUpOnStalledCollector(t *testing.T) {
+	t.Run("tcp", func(t *testing.T) {
+		url := fmt.Sprintf("tcp://127.0.0.1:%d", syslogtest.FreeTCPPort(t))
+		onceStalled(t, url, "--once: "+url+" acknowledged nothing for ", "last error: forwarder: connect to "+url)
+	})
+	t.Run("udp", func(t *testing.T) {
+		url := fmt.Sprintf("udp://127.0.0.1:%d", syslogtest.FreeUDPPort(t))
+		onceStalled(t, url, "--once: "+url+" accepted no message for ", "last error: ")
+	})
+}
+
+// onceStalled runs --once to url, where nothing listens, and checks that
+// it ends with an error holding want and cause, the checkpoint unmoved.
+func onceStalled(t *testing.T, url, want, cause string) {
 	path := filepath.Join(t.TempDir(), "gitlab_access.log")
 	writeAccessLines(t, path, 0, 10)
-	url := fmt.Sprintf("tcp://127.0.0.1:%d", syslogtest.FreeTCPPort(t))
 	c := newConfig(t, url, config.Source{Type: "access", Path: path})
 	a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, StallLimit: 500 * time.Millisecond, ShutdownTimeout: time.Second})
 	if err != nil {
@@ -75,8 +89,7 @@ func TestRunOnceGivesUpOnStalledCollector(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("--once did not end while the collector was down")
 	}
-	want := "--once: " + url + " acknowledged nothing for "
-	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "last error: forwarder: connect to "+url) ||
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), cause) ||
 		!strings.Contains(err.Error(), "connection refused (is the collector running?)") {
 		t.Fatalf("Run = %v, want an error with %q", err, want)
 	}

@@ -25,8 +25,8 @@ func (a *Agent) onceFailed() error {
 	a.mu.Unlock()
 	var errs []error
 	if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit && snk != nil {
-		errs = append(errs, fmt.Errorf("--once: %s acknowledged nothing for %s while lines wait: %s. The lines not sent are read again at the next run",
-			snk.URL(), d.Round(time.Second), a.stallCause(snk.LastError())))
+		errs = append(errs, fmt.Errorf("--once: %s %s for %s while lines wait: %s. The lines not sent are read again at the next run",
+			snk.URL(), stalledVerb(snk.URL()), d.Round(time.Second), a.stallCause(snk.LastError())))
 	}
 	for _, s := range srcs {
 		if err := s.err(); err != nil {
@@ -34,6 +34,16 @@ func (a *Agent) onceFailed() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// stalledVerb says what a destination URL that took nothing did: a
+// datagram destination (udp://, unixgram://) acknowledges nothing ever,
+// so it accepted no message; a stream one acknowledged nothing.
+func stalledVerb(url string) string {
+	if strings.HasPrefix(url, "udp://") || strings.HasPrefix(url, "unixgram://") {
+		return "accepted no message"
+	}
+	return "acknowledged nothing"
 }
 
 // finishOnce reports what a --once run did: for each source the lines
