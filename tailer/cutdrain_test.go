@@ -2,8 +2,10 @@ package tailer
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -218,4 +220,51 @@ func TestCopyTruncateThenRenameCompressed(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // a line twice would come now
 	c.stop()
 	checkExactly(t, c.texts(), want)
+}
+
+// TestRestartAfterCopyShorterThanRead: logrotate's copy is made, the
+// file grows past it and is read, then truncated; a restart after a
+// clean stop reads neither the copy nor a line twice, and warns of no
+// loss. Before, the checkpoint stayed past the end of the emptied file,
+// the restart found no copy that reached it, warned that lines were lost
+// and read the copy again whole (trial 252: 100 to 10,003 duplicates per
+// restart). With lines written after the cut or none.
+func TestRestartAfterCopyShorterThanRead(t *testing.T) {
+	for _, tc := range []struct{ name, cut string }{
+		{"nothing written after the cut", ""},
+		{"written after the cut", numbered("c", 0, 3)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit_json.log")
+			a, w := numbered("a", 0, 100), numbered("w", 0, 5)
+			writeFile(t, path, a)
+			cfg := testConfig(t, path)
+			var logs lockedBuf
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			col := start(t, cfg)
+			col.waitN(100)
+			writeFile(t, path+".1", a) // logrotate's copy
+			appendFile(t, path, w)     // written before the truncate, and read
+			col.waitN(105)
+			if err := os.Truncate(path, 0); err != nil {
+				t.Fatal(err)
+			}
+			waitStats(t, col.tl, "truncation", func(s Stats) bool { return s.Truncations == 1 })
+			appendFile(t, path, tc.cut)
+			col.waitN(105 + len(linesOf(tc.cut)))
+			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.Outstanding == 0 })
+			time.Sleep(50 * time.Millisecond) // a checkpoint interval or more
+			if err := col.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, col.texts(), linesOf(a+w+tc.cut))
+			n := numbered("n", 0, 4)
+			appendFile(t, path, n)
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			checkExactly(t, runOnce(t, cfg, 4), linesOf(n))
+			if strings.Contains(logs.String(), "lost") {
+				t.Errorf("a loss was logged:\n%s", logs.String())
+			}
+		})
+	}
 }
