@@ -268,3 +268,42 @@ func TestRestartAfterCopyShorterThanRead(t *testing.T) {
 		})
 	}
 }
+
+// TestRestartStaleCheckpointCopyShorter: the checkpoint was saved at 205
+// lines read (a stop without the later saves, as after kill -9); then
+// logrotate copied the first 200 lines' file, which was truncated while
+// stopped. The copy begins as the checkpoint's file (its first
+// FingerprintMax bytes) and ends before its offset: all it holds was
+// read. A restart reads the file from its start and not the copy (trial
+// 252: the copy was read again whole, 10,003 duplicates from one kill),
+// and says the copy was found: the lines after the checkpoint offset, if
+// any, were in no file.
+func TestRestartStaleCheckpointCopyShorter(t *testing.T) {
+	for _, ext := range []string{"", ".gz"} {
+		t.Run("copy"+ext, func(t *testing.T) { restartStaleCopyShorter(t, ext) })
+	}
+}
+
+func restartStaleCopyShorter(t *testing.T, ext string) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	a, w := numbered("a", 0, 200), numbered("w", 0, 5)
+	writeFile(t, path, a+w)
+	cfg := testConfig(t, path)
+	checkExactly(t, runOnce(t, cfg, 205), linesOf(a+w))
+	if ext == ".gz" { // made before the last lines: shorter than what was read
+		writeGzip(t, path+".1.gz", []byte(a))
+	} else {
+		writeFile(t, path+".1", a)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	n := numbered("n", 0, 4)
+	appendFile(t, path, n)
+	var logs lockedBuf
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	checkExactly(t, runOnce(t, cfg, 4), linesOf(n))
+	if got := logs.String(); !strings.Contains(got, "ends before the checkpoint offset") || strings.Contains(got, "no rotated copy does") {
+		t.Errorf("the log does not name the shorter copy:\n%s", got)
+	}
+}

@@ -1,10 +1,13 @@
 package tailer
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -264,12 +267,19 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		// the checkpoint's, and this is a new file that reused its inode
 		// (start reads it as one).
 		t.c.truncations.Add(1)
-		t.c.uncopied.Add(1)
 		size, _ := fileSize(live.f)
-		t.warnUncopiedCut("tailer: the file at the path no longer begins with what was read before the stop, and no rotated copy does; "+
-			"it was truncated while stopped, or it is a new file on the inode of the checkpoint's file, which logrotate rotated and deleted while stopped; "+
-			"reading it from the start; lines the checkpoint's file held after the checkpoint offset, if any, are lost (how many is not known without the copy)",
-			ck.Offset, "checkpoint_offset", ck.Offset, "size_now", size)
+		if short := shorterCopies(t.naming(), id, ck); len(short) > 0 {
+			t.log.Warn("tailer: the file at the path was truncated after the checkpoint was saved (copytruncate), and its rotated copy ends before the checkpoint offset: "+
+				"made before the last lines read, it holds nothing unread and is not read again; reading the file from the start; "+
+				"lines written after the checkpoint offset and before the truncation, if any, are in no file (those sent before the stop were delivered)",
+				"copy", strings.Join(short, ", "), "checkpoint_offset", ck.Offset, "size_now", size)
+		} else {
+			t.c.uncopied.Add(1)
+			t.warnUncopiedCut("tailer: the file at the path no longer begins with what was read before the stop, and no rotated copy does; "+
+				"it was truncated while stopped, or it is a new file on the inode of the checkpoint's file, which logrotate rotated and deleted while stopped; "+
+				"reading it from the start; lines the checkpoint's file held after the checkpoint offset, if any, are lost (how many is not known without the copy)",
+				ck.Offset, "checkpoint_offset", ck.Offset, "size_now", size)
+		}
 		// Or it is a new file that reused the inode of the checkpoint's
 		// file, removed by logrotate's rotate count: the rotated copies
 		// written after the checkpoint come before it.
@@ -699,7 +709,61 @@ func (t *Tailer) drainSince(ctx context.Context, ck *checkpoint.Position, since 
 		return nil
 	}
 	from := laterFrom(ck)
-	return t.drainListed(ctx, filter(sibs, func(s sibling) bool { return s.fi.ModTime().After(since) || from(s) > 0 }), live, from)
+	id, _ := positionID(ck)
+	return t.drainListed(ctx, filter(sibs, func(s sibling) bool {
+		return (s.fi.ModTime().After(since) || from(s) > 0) && !shorterCopy(s, id, ck)
+	}), live, from)
+}
+
+// shorterCopies returns the names of the rotated copies that begin as
+// the checkpoint's file id (its fingerprint: the same first bytes) and
+// end before ck's offset: logrotate's copytruncate copy of that file made
+// before its last lines were read and checkpointed. Everything such a
+// copy holds was read.
+func shorterCopies(r copyNaming, id FileID, ck *checkpoint.Position) []string {
+	if id.FingerprintLen == 0 {
+		return nil
+	}
+	sibs, err := rotatedSiblings(r)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, s := range sibs {
+		if shorterCopy(s, id, ck) {
+			names = append(names, s.name)
+		}
+	}
+	return names
+}
+
+// shorterCopy reports whether s is one of shorterCopies.
+func shorterCopy(s sibling, id FileID, ck *checkpoint.Position) bool {
+	if id.FingerprintLen == 0 {
+		return false
+	}
+	ok, _ := s.hasID(id)
+	return ok && s.endsBefore(ck.Offset)
+}
+
+// endsBefore reports whether s holds fewer than off bytes (decompressed,
+// for a .gz; false when it cannot be read).
+func (s sibling) endsBefore(off int64) bool {
+	if !s.gz {
+		return s.fi.Size() < off
+	}
+	f, err := os.Open(s.name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	gr, err := gzip.NewReader(f)
+	if err != nil {
+		return false
+	}
+	defer gr.Close()
+	_, err = io.CopyN(io.Discard, gr, off)
+	return err == io.EOF
 }
 
 // savedSince returns when a rotated copy last written since ck was saved
