@@ -485,7 +485,7 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 	}
 	t.keepLaterOf(ck)
 	var err error
-	if parts || !t.stillWritten(sib) {
+	if id, _ := positionID(ck); parts || !t.stillWritten(sib, id) {
 		sib, err = t.recoverCopy(ctx, sib, find, from)
 	} else {
 		err = t.followRenamed(ctx, sib, from)
@@ -513,11 +513,15 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 }
 
 // stillWritten reports whether the rotated copy sib may still be written
-// to: it is plain, and was last written less than RotateWait ago (a
-// writer that keeps the file open after a rename rotation, as it did
-// while the tailer was stopped).
-func (t *Tailer) stillWritten(sib sibling) bool {
-	return !sib.gz && time.Since(sib.fi.ModTime()) < t.cfg.RotateWait
+// to: it is the checkpoint's file id itself (its device and inode:
+// renamed, not copied), plain, and was last written less than RotateWait
+// ago (a writer that keeps the file open after a rename rotation, as it
+// did while the tailer was stopped). A copy (copytruncate's, another
+// inode) is written once, by logrotate: following it for late writes
+// would only keep the checkpoint in it for RotateWait, so that a crash
+// then sends again all read since the restart.
+func (t *Tailer) stillWritten(sib sibling, id FileID) bool {
+	return !sib.gz && id.SameAs(sib.fi) && time.Since(sib.fi.ModTime()) < t.cfg.RotateWait
 }
 
 // followRenamed reads sib, a rotated copy still written to (stillWritten),
