@@ -307,6 +307,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	defer lk.Release()
+	if o.stateDir != "" {
+		detect.RemoveTemps(o.stateDir) // of saves a killed run left; an error leaves them, harmless
+	}
 	inputs, stdin, cerr := checkDetectInputs(ctx, inputs, stdin, stderr)
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)

@@ -18,11 +18,13 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // DefaultShutdownTimeout bounds how long Run spends flushing the forwarder
@@ -187,6 +189,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	defer lock.Release()
+	a.removeTemps(cfg.StateDir)
 	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "inputs", len(cfg.InputsOn()), "hostname", cfg.Hostname)
 	defer a.closeOutputs()
 	srv, err := a.openOutputs(cfg)
@@ -252,6 +255,21 @@ func stateDirFix(dir string, err error) string {
 		return "it is on a read-only file system"
 	}
 	return "make it writable by this user"
+}
+
+// removeTemps removes the temporary files that saves interrupted by a
+// crash left in the state directory dir (checkpoints, and the detection
+// state under dir/detect), which nothing would remove, and logs them. It
+// runs with dir's lock held, before anything saves.
+func (a *Agent) removeTemps(dir string) {
+	ck, err1 := checkpoint.RemoveTemps(dir)
+	det, err2 := detect.RemoveTemps(dir)
+	if files := append(ck, det...); len(files) > 0 {
+		a.log.Info("removed temporary files of saves a crash interrupted (the saved files themselves are whole)", "files", strings.Join(files, ", "))
+	}
+	if err := errors.Join(err1, err2); err != nil {
+		a.log.Warn("temporary files of saves a crash interrupted could not be removed; they are left in the state directory, harmless", "err", err)
+	}
 }
 
 // lockStateDir creates dir, checks that it can hold checkpoints (it

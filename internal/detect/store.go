@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
@@ -173,4 +174,51 @@ func writeAtomic(path string, parts ...[]byte) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// RemoveTemps removes from stateDir/detect the temporary files of saves
+// that did not finish, the process killed between a temporary file's
+// creation and its rename (writeAtomic): ".NAME.json.DIGITS". It returns
+// the paths removed, and the errors of listing the directory or removing
+// one (nil, nil when it does not exist). Call it only while no engine
+// saves there: at start, with the state directory's lock held.
+func RemoveTemps(stateDir string) ([]string, error) {
+	dir := filepath.Join(stateDir, "detect")
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, e := range ents {
+		n := e.Name()
+		i := strings.LastIndex(n, ".json.")
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, ".") || i < 1 || !isDigits(n[i+len(".json."):]) {
+			continue
+		}
+		p := filepath.Join(dir, n)
+		if err := os.Remove(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, p)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// isDigits reports whether s is one or more ASCII digits, as
+// os.CreateTemp puts in place of "*".
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

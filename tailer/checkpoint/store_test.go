@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -399,5 +400,40 @@ func TestReadPosition(t *testing.T) {
 	}
 	if _, err := ReadPosition(name); err == nil || !strings.Contains(err.Error(), name+" has version 7") {
 		t.Errorf("version 7: %v, want an error naming %s and its version", err, name)
+	}
+}
+
+// TestRemoveTemps: the temporary files of saves a crash interrupted are
+// removed, and nothing else: records, other dot files, directories
+// (trial 252: ".tail-...json.tmp-2289480162" stayed for ever).
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	temps := []string{".tail-abc.json.tmp-2289480162", ".probe-12345"}
+	kept := []string{"tail-abc.json", ".tail-abc.json.tmp-x1", ".probe-", ".hidden", "x.tmp-123"}
+	for _, n := range append(slices.Clone(temps), kept...) {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("{}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".d.tmp-1"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	got, err := RemoveTemps(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	want := []string{filepath.Join(dir, temps[0]), filepath.Join(dir, temps[1])}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("removed %v, want %v", got, want)
+	}
+	for _, n := range append(kept, ".d.tmp-1") {
+		if _, err := os.Stat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s: %v (it is not a temporary file of a save)", n, err)
+		}
+	}
+	if got, err := RemoveTemps(filepath.Join(dir, "absent")); got != nil || err != nil {
+		t.Errorf("RemoveTemps of a missing dir = %v, %v", got, err)
 	}
 }
