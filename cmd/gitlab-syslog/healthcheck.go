@@ -110,6 +110,9 @@ func probe(ctx context.Context, url string) error {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	if resp.StatusCode == http.StatusNotFound && u.Path != "/healthz" {
+		return fmt.Errorf("healthcheck: %s answered %s: the agent answers health at the path /healthz: give --url %s://%s/healthz", url, resp.Status, u.Scheme, u.Host)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("healthcheck: %s answered %s: %s", url, resp.Status, bytes.TrimSpace(body))
 	}

@@ -39,6 +39,8 @@ func TestHealthcheck(t *testing.T) {
 		{"healthy", healthy, ""},
 		{"unhealthy names the problem", unhealthy, "503 Service Unavailable: source audit /x: permission denied"},
 		{"wrong path", notFound, "404 Not Found"},
+		// trial 252: the URL without /healthz got a bare 404
+		{"no /healthz", strings.TrimSuffix(notFound, "/healthz"), "answered 404 Not Found: the agent answers health at the path /healthz: give --url " + strings.TrimSuffix(notFound, "/healthz") + "/healthz"},
 		{"agent not running", closed, "connection refused (is the agent running, with metrics.listen at this address?)"},
 		{"bad url", "::not a url", `--url "::not a url": parse "::not a url": missing protocol scheme; want http://HOST:PORT/healthz`},
 		{"url without scheme", "127.0.0.1:9469/healthz", `--url "127.0.0.1:9469/healthz": parse`},

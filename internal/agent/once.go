@@ -25,8 +25,12 @@ func (a *Agent) onceFailed() error {
 	a.mu.Unlock()
 	var errs []error
 	if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit && snk != nil {
-		errs = append(errs, fmt.Errorf("--once: %s %s for %s while lines wait: %s. The lines not sent are read again at the next run",
-			snk.URL(), stalledVerb(snk.URL()), d.Round(time.Second), a.stallCause(snk.LastError())))
+		cause := a.stallCause(snk.LastError())
+		if !strings.HasSuffix(cause, "?") {
+			cause += "."
+		}
+		errs = append(errs, fmt.Errorf("--once: %s %s for %s while lines wait: %s The lines not sent are read again at the next run",
+			snk.URL(), stalledVerb(snk.URL()), d.Round(time.Second), cause))
 	}
 	for _, s := range srcs {
 		if err := s.err(); err != nil {
