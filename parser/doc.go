@@ -122,7 +122,15 @@
 //	project_created        ((.*) )?created a new project "(.*)"                     Owner, Project
 //
 // The patterns are anchored at both ends and (.*) is greedy. A username may
-// contain spaces or be empty in failed_login. The meta.* keys of JSON lines
+// contain spaces or be empty in failed_login. Sentinel's GitLabApp projects
+// instead three 0/1 flags, FailedLogin (the text begins "Failed Login"),
+// UserAdded (ends "was created") and UserImpersonated (holds
+// "impersonating"), tested on the whole JSON line rather than its message,
+// so that a group created is a UserAdded: EventKind replaces them
+// (FailedLogin == 1 is EventKind failed_login, UserAdded == 1 is
+// user_created, UserImpersonated == 1 is impersonation_started or
+// impersonation_stopped), and FailedLogin is the audit log's column of
+// that name, its failed_login value. The meta.* keys of JSON lines
 // follow as their own columns. JSON lines without a message (most of
 // application_json.log) have no EventKind. A text line without a leading
 // timestamp (for example the continuation of a multi-line message) is an

@@ -296,7 +296,7 @@ func (o *jsonObj) emit(r *Record, name string, s *span) []byte {
 		return o.emitSlow(r, name, s)
 	}
 	q := int32(s.alias) - 1
-	v := o.line[s.start+q : s.end-q]
+	v := o.line[s.start+q : s.end-q : s.end-q] // capped: an append copies, not overwrites the line
 	r.Fields = append(r.Fields, Field{Name: name, Value: v})
 	return v
 }

@@ -70,7 +70,8 @@ func (e *TypeError) Error() string {
 // is valid until the Record is passed to Parse again, and, as a value that
 // aliases the line changes with it, while the caller leaves the line's bytes
 // as they were (a bufio.Scanner's next Scan overwrites them). Copy it to
-// keep it.
+// keep it. Its capacity is its length: appending to it copies it, leaving
+// the line and the other values as they were.
 type Field struct {
 	Name  string
 	Value []byte
@@ -147,12 +148,14 @@ func (r *Record) Get(name string) ([]byte, bool) {
 	return nil, false
 }
 
-// add appends a column unless v is empty.
+// add appends a column unless v is empty. The value's capacity is its
+// length, so that a caller's append to it copies it rather than
+// overwriting the line or the columns after it.
 func (r *Record) add(name string, v []byte) {
 	if len(v) == 0 {
 		return
 	}
-	r.Fields = append(r.Fields, Field{Name: name, Value: v})
+	r.Fields = append(r.Fields, Field{Name: name, Value: v[:len(v):len(v)]})
 }
 
 // dropLast removes the column added last.
