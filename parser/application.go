@@ -132,6 +132,7 @@ func parseAppText(line []byte, r *Record) error {
 		r.Time = t
 		ts, msg = line[:n], line[n+2:]
 	}
+	msg = bytes.TrimSuffix(msg, []byte("\r")) // a CRLF line ending's (see Parser)
 	r.add(ColEventTime, ts)
 	r.add(ColMessage, msg)
 	matchMessage(r, msg)

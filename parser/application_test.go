@@ -24,6 +24,13 @@ func TestApplicationParse(t *testing.T) {
 			time: "2020-04-09T14:15:09.344Z",
 		},
 		{
+			name: "text line with a CRLF ending: the CR is no part of the message (trial 254)",
+			line: "2020-04-09T14:04:00.667Z: User Logout: username=admin ip=80.10.11.13\r",
+			want: want{"EventKind": "logout", "Username": "admin", "IPAddress": "80.10.11.13",
+				"Message": "User Logout: username=admin ip=80.10.11.13"},
+			time: "2020-04-09T14:04:00.667Z",
+		},
+		{
 			name: "failed login, empty username",
 			line: `2020-04-09T14:16:20.101Z: Failed Login: username= ip=80.10.11.12`,
 			want: want{"EventKind": "failed_login", "!Username": "", "IPAddress": "80.10.11.12"},

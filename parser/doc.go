@@ -12,7 +12,11 @@
 // stream of lines does not allocate once the Record's buffers have grown to
 // the lines' size, but for a line with more than 1,024 distinct meta.* keys
 // (GitLab writes about a dozen), whose key index is made for it and not
-// kept, so that one such line does not hold memory. A line that cannot be parsed yields an
+// kept, so that one such line does not hold memory, and for a meta.* key
+// of a name not among the first 4,096 a parser has seen (its column name
+// is made for each line: a bound on what a parser keeps). A parser keeps
+// its own scratch buffers (unescaped keys, compacted objects) between
+// lines, but drops one that a line grew past 1 MiB. A line that cannot be parsed yields an
 // [*Error] naming the log type, the byte offset and the reason; no input
 // panics. The package does no I/O and keeps no global state.
 //

@@ -367,7 +367,20 @@ func (o *jsonObj) emitMeta(r *Record) {
 }
 
 // done drops the reference to the line so the parser does not keep it alive.
-func (o *jsonObj) done() { o.line = nil }
+func (o *jsonObj) done() {
+	o.line = nil
+	if o.cbuf.Cap() > maxKeptBuf {
+		o.cbuf = bytes.Buffer{}
+	}
+	if cap(o.kbuf) > maxKeptBuf {
+		o.kbuf = nil
+	}
+}
+
+// maxKeptBuf is the capacity in bytes above which done drops a scratch
+// buffer, so that one huge line does not hold its size for the parser's
+// life.
+const maxKeptBuf = 1 << 20
 
 func jsonError(t Type, e *scanErr) *Error {
 	return &Error{Type: t, Offset: e.off, Reason: "invalid JSON: " + e.reason}

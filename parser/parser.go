@@ -1,7 +1,9 @@
 package parser
 
 // Parser turns one log line into r. line is the line without its trailing
-// newline; r is reset first. A run of NUL bytes at the start of line is
+// newline (a CR before it, of a CRLF line ending, is ignored by every
+// parser, as white space after the JSON or the access line's last field
+// and off a text application.log line's message); r is reset first. A run of NUL bytes at the start of line is
 // skipped, and the columns come from the text after it: such a run is what
 // a crash leaves in a log file (the file was extended with zeros before the
 // writer's data reached it), or a copytruncate with a writer that does not
