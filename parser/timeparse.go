@@ -49,7 +49,9 @@ func daysIn(m, y int) int {
 // a space for the T, without a zone (taken as UTC), with " UTC" or " +hhmm"
 // (Ruby's Time#to_s: 2025-03-04 12:00:00 UTC, 2025-03-04 14:00:00 +0200)
 // or with a +hhmm offset. It reports
-// false for any other text and for a date or clock out of range.
+// false for any other text and for a date or clock out of range; a second
+// of 60, which RFC 3339 allows for a leap second (and time.Parse refuses),
+// is the next minute's first.
 func ParseTime(b []byte) (time.Time, bool) { return parseISOTime(b) }
 
 // parseISOTime reads an RFC 3339 timestamp such as 2024-05-31T14:32:44.108Z
