@@ -177,8 +177,8 @@ func (s *Server) Run(ctx context.Context) error {
 		retry.delay = 0
 		if s.c.open.Load() >= int64(s.cfg.MaxConnections) {
 			s.c.refused.Add(1)
-			s.log.Warn("inputs: connection refused: max_connections reached", "listen", s.cfg.Listen,
-				"remote", c.RemoteAddr().String(), "max_connections", s.cfg.MaxConnections)
+			s.refused("inputs: connection refused: max_connections reached; raise max_connections if the senders are legitimate", // a reconnect storm, a scanner: paced
+				c.RemoteAddr().String(), fmt.Errorf("%d connections open, max_connections %d", s.c.open.Load(), s.cfg.MaxConnections))
 			c.Close()
 			continue
 		}
