@@ -171,17 +171,21 @@ func (r *Receiver) readRequestBody(w http.ResponseWriter, req *http.Request, eve
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			r.stats.tooLarge.Add(1)
-			r.log.Warn("streaming: event refused: body too large; the event (or the batch of events: a JSON array) is lost unless max_body is raised",
-				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
-				"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size): a larger event is forwarded whole",
-				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
+			if n, ok := r.largeRefusals.allow(r.now()); ok {
+				r.log.Warn("streaming: event refused: body too large; the event (or the batch of events: a JSON array) is lost unless max_body is raised",
+					"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
+					"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size): a larger event is forwarded whole",
+					"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr, "not_logged_since_last", n)
+			}
 			drainBody(w, req)
 			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
 				http.StatusRequestEntityTooLarge)
 			return nil, false
 		}
 		r.stats.invalid.Add(1)
-		r.log.Warn("streaming: reading request body failed", "err", err, "remote", req.RemoteAddr)
+		if n, ok := r.invalidRefusals.allow(r.now()); ok {
+			r.log.Warn("streaming: reading request body failed", "err", err, "remote", req.RemoteAddr, "not_logged_since_last", n)
+		}
 		http.Error(w, "reading body failed", http.StatusBadRequest)
 		return nil, false
 	}
@@ -202,8 +206,10 @@ func (r *Receiver) checkEvent(w http.ResponseWriter, req *http.Request, body []b
 // refuseInvalid answers 400 with err's text, and counts and logs it.
 func (r *Receiver) refuseInvalid(w http.ResponseWriter, req *http.Request, body []byte, eventType string, err error) {
 	r.stats.invalid.Add(1)
-	r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
-		"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
+	if n, ok := r.invalidRefusals.allow(r.now()); ok {
+		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
+			"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr, "not_logged_since_last", n)
+	}
 	http.Error(w, err.Error(), http.StatusBadRequest)
 }
 
@@ -309,10 +315,9 @@ const (
 )
 
 // refusalLogInterval is the least time between two 401 log lines of one
-// cause, between two 415 log lines, and between two 503 log lines (a
-// full disk refuses every event); the first 401 of a cause, the first
-// 415, the first 503, and the first after a quiet interval, are always
-// logged.
+// cause, between two 400, two 413, two 415 and two 503 log lines (a
+// full disk refuses every event); the first of each, and the first after
+// a quiet interval, are always logged.
 const refusalLogInterval = 10 * time.Second
 
 // refusalReasons are the log's reason for each cause of a 401.

@@ -35,6 +35,8 @@ type Receiver struct {
 
 	encodingRefusals logLimiter // for 415 log lines (identityEncoded)
 	spoolRefusals    logLimiter // for 503 log lines: a full disk refuses every event
+	invalidRefusals  logLimiter // for 400 log lines (invalid body, body not read)
+	largeRefusals    logLimiter // for 413 log lines
 	ran              atomic.Bool
 	closeErr         error
 	closed           sync.Once
@@ -156,6 +158,8 @@ func open(cfg Config) (*Receiver, Config, error) {
 	}
 	r.encodingRefusals.interval = refusalLogInterval
 	r.spoolRefusals.interval = refusalLogInterval
+	r.invalidRefusals.interval = refusalLogInterval
+	r.largeRefusals.interval = refusalLogInterval
 	cert, err := loadCert(&cfg)
 	if err != nil {
 		return nil, cfg, err
