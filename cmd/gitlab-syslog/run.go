@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -200,6 +201,11 @@ func logDefaultSources(log *slog.Logger, c *config.Config, r config.Resolved) {
 		paths[i] = s.Path
 	}
 	log.Info("default sources", "log_dir", c.LogDir, "layout", r.Layout.String(), "paths", strings.Join(paths, ","))
+	if r.Layout == config.LayoutOmnibus && omnibusDirsAbsent(c.LogDir) {
+		log.Warn("log_dir holds neither gitlab-rails/ nor nginx/, nor any GitLab log file: waiting for the files at their Omnibus paths; "+
+			"if GitLab writes them directly under log_dir (a flat layout), they are not read: list them in sources, or restart the agent once they exist (only the files found at start decide the layout)",
+			"log_dir", c.LogDir)
+	}
 	for _, a := range r.Skipped {
 		if a.Or != "" {
 			log.Info("default source absent, not followed", "path", a.Path, "nor", a.Or, "why", a.Note)
@@ -207,6 +213,20 @@ func logDefaultSources(log *slog.Logger, c *config.Config, r config.Resolved) {
 			log.Info("default source absent, not followed", "path", a.Path, "why", a.Note)
 		}
 	}
+}
+
+// omnibusDirsAbsent reports whether logDir is a directory without a
+// gitlab-rails/ or nginx/ directory in it.
+func omnibusDirsAbsent(logDir string) bool {
+	if fi, err := os.Stat(logDir); err != nil || !fi.IsDir() {
+		return false // a log_dir that does not exist is warned about as such
+	}
+	for _, sub := range []string{"gitlab-rails", "nginx"} {
+		if _, err := os.Stat(filepath.Join(logDir, sub)); err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // notifyReady tells systemd that run is up (sd_notify READY=1, for a
