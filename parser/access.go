@@ -83,6 +83,11 @@ func (p *Access) parse(b []byte, r *Record) error {
 	j := refOpen - 1
 	bytesStart := bytes.LastIndexByte(b[:j], ' ')
 	if bytesStart < userStart || !isStatusOrSize(b[bytesStart+1:j], true) {
+		if bytesStart >= userStart && b[bytesStart+1] == '"' {
+			// "-" "ua" "-": the last two quoted fields were taken for the
+			// referer and the user agent, one too far.
+			return accessErr(bytesStart+1, `a quoted field where body_bytes_sent should be: the line ends with more quoted fields than the gitlab_access format has (a quoted $gzip_ratio, or another log_format?)`)
+		}
 		return accessErr(bytesStart+1, "invalid body_bytes_sent")
 	}
 	statusStart := bytes.LastIndexByte(b[:bytesStart], ' ')

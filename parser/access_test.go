@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -288,5 +289,16 @@ func TestRecordInt(t *testing.T) {
 	}
 	if n, ok := r.Int(ColResponseCode); n != 401 || !ok {
 		t.Errorf("ResponseCode = %d, %v", n, ok)
+	}
+}
+
+// TestAccessExtraQuotedField: a line with one quoted field more than the
+// format (a quoted gzip ratio) is refused naming that, not an invalid
+// body_bytes_sent, which is fine (trial 254).
+func TestAccessExtraQuotedField(t *testing.T) {
+	line := `1.2.3.4 - bob [13/Jun/2024:11:09:02 +0000] "GET / HTTP/1.1" 200 0 "-" "ua" "-"`
+	err := new(Access).Parse([]byte(line), new(Record))
+	if err == nil || !strings.Contains(err.Error(), "more quoted fields than the gitlab_access format has") {
+		t.Errorf("Parse = %v, want an error naming the extra quoted field", err)
 	}
 }
