@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -258,7 +257,7 @@ func TestTCPInputCRLF(t *testing.T) {
 // accept and counted, and logged at most once a minute (trial 253: a
 // client reconnecting in a loop made 7,560 warnings in 5 s).
 func TestMaxConnections(t *testing.T) {
-	var logs lockedLog
+	var logs syslogtest.Buffer
 	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxConnections: 2, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	for range 2 {
 		c, err := net.Dial("tcp", s.Addr().String())
@@ -574,22 +573,4 @@ func TestOpenSpool(t *testing.T) {
 	if logs.Len() > 0 {
 		t.Errorf("logged:\n%s", logs.String())
 	}
-}
-
-// lockedLog is a log destination a test reads while the server writes.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
