@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/tempfiles"
 )
 
 // Store keeps the engine's and the rules' state as one JSON file per rule
@@ -183,42 +184,8 @@ func writeAtomic(path string, parts ...[]byte) error {
 // one (nil, nil when it does not exist). Call it only while no engine
 // saves there: at start, with the state directory's lock held.
 func RemoveTemps(stateDir string) ([]string, error) {
-	dir := filepath.Join(stateDir, "detect")
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	var errs []error
-	for _, e := range ents {
-		n := e.Name()
-		i := strings.LastIndex(n, ".json.")
-		if !e.Type().IsRegular() || !strings.HasPrefix(n, ".") || i < 1 || !isDigits(n[i+len(".json."):]) {
-			continue
-		}
-		p := filepath.Join(dir, n)
-		if err := os.Remove(p); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		removed = append(removed, p)
-	}
-	return removed, errors.Join(errs...)
-}
-
-// isDigits reports whether s is one or more ASCII digits, as
-// os.CreateTemp puts in place of "*".
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return tempfiles.Remove(filepath.Join(stateDir, "detect"), func(name string) bool {
+		i := strings.LastIndex(name, ".json.")
+		return strings.HasPrefix(name, ".") && i > 0 && tempfiles.Random(name[i+len(".json."):])
+	})
 }

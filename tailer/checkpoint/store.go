@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/tempfiles"
 )
 
 // Store keeps records in one directory. Create it with Open.
@@ -260,50 +262,11 @@ func (n noText) Unwrap() error { return n.err }
 // while no Save or Probe runs on dir: at start, with the state
 // directory's lock held.
 func RemoveTemps(dir string) ([]string, error) {
-	return removeMatching(dir, func(name string) bool {
+	return tempfiles.Remove(dir, func(name string) bool {
 		if rest, ok := strings.CutPrefix(name, ".probe-"); ok {
-			return allDigits(rest)
+			return tempfiles.Random(rest)
 		}
 		i := strings.LastIndex(name, ".tmp-")
-		return strings.HasPrefix(name, ".") && i > 1 && allDigits(name[i+len(".tmp-"):])
+		return strings.HasPrefix(name, ".") && i > 1 && tempfiles.Random(name[i+len(".tmp-"):])
 	})
-}
-
-// removeMatching removes the regular files of dir whose names match.
-func removeMatching(dir string, match func(string) bool) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var removed []string
-	var errs []error
-	for _, e := range ents {
-		if !e.Type().IsRegular() || !match(e.Name()) {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if err := os.Remove(p); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		removed = append(removed, p)
-	}
-	return removed, errors.Join(errs...)
-}
-
-// allDigits reports whether s is one or more ASCII digits, as
-// os.CreateTemp puts in place of "*".
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
