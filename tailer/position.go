@@ -1,7 +1,6 @@
 package tailer
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -756,18 +755,8 @@ func (s sibling) endsBefore(off int64) bool {
 	if !s.gz {
 		return s.fi.Size() < off
 	}
-	f, err := os.Open(s.name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	gr, err := gzip.NewReader(f)
-	if err != nil {
-		return false
-	}
-	defer gr.Close()
-	_, err = io.CopyN(io.Discard, gr, off)
-	return err == io.EOF
+	opened, hdrErr, err := discardGzip(s.name, off)
+	return opened && hdrErr == nil && err == io.EOF
 }
 
 // savedSince returns when a rotated copy last written since ck was saved

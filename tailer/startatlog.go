@@ -76,18 +76,27 @@ func headUnreadable(s sibling) bool {
 	if !s.gz {
 		return false
 	}
-	f, err := os.Open(s.name)
+	opened, hdrErr, err := discardGzip(s.name, FingerprintMax)
+	return opened && (hdrErr != nil || err != nil && err != io.EOF)
+}
+
+// discardGzip opens the gzip file name and reads and discards n bytes of
+// its data. opened is false when the file cannot be opened; hdrErr is the
+// error of reading its gzip header, err that of its data (io.EOF when it
+// ends, at the end of a gzip stream, before n bytes).
+func discardGzip(name string, n int64) (opened bool, hdrErr, err error) {
+	f, err := os.Open(name)
 	if err != nil {
-		return false
+		return false, nil, nil
 	}
 	defer f.Close()
 	gr, err := gzip.NewReader(f)
 	if err != nil {
-		return true
+		return true, err, nil
 	}
 	defer gr.Close()
-	_, err = io.CopyN(io.Discard, gr, FingerprintMax)
-	return err != nil && err != io.EOF
+	_, err = io.CopyN(io.Discard, gr, n)
+	return true, nil, err
 }
 
 // sendMissed returns the shell command that sends, with gitlab-syslog
