@@ -12,15 +12,8 @@ import (
 // IPAddress rewrote RemoteUser and the line). Over every sample and case
 // file, values aliasing the line and values built in the scratch buffer.
 func TestValuesCapped(t *testing.T) {
-	inputs := map[string]Type{}
-	for name, typ := range sampleFiles {
-		inputs[filepath.Join("..", "testdata", name)] = typ
-	}
-	for name, typ := range caseFiles {
-		inputs[filepath.Join("testdata", name)] = typ
-	}
 	var r Record
-	for in, typ := range inputs {
+	for in, typ := range goldenInputs() {
 		for i, line := range readFileLines(t, in) {
 			line = bytes.Clone(line)
 			orig := bytes.Clone(line)

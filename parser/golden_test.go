@@ -35,9 +35,9 @@ func render(lines [][]byte, typ Type) string {
 	return b.String()
 }
 
-// TestGolden parses every bundled sample and every case file and compares
-// the columns with testdata/<name>.golden. Run with -update to regenerate.
-func TestGolden(t *testing.T) {
+// goldenInputs returns the bundled samples and the case files, each path
+// with its type (TypeUnknown: typed line by line).
+func goldenInputs() map[string]Type {
 	inputs := map[string]Type{}
 	for name, typ := range sampleFiles {
 		inputs[filepath.Join("..", "testdata", name)] = typ
@@ -45,7 +45,13 @@ func TestGolden(t *testing.T) {
 	for name, typ := range caseFiles {
 		inputs[filepath.Join("testdata", name)] = typ
 	}
-	for in, typ := range inputs {
+	return inputs
+}
+
+// TestGolden parses every bundled sample and every case file and compares
+// the columns with testdata/<name>.golden. Run with -update to regenerate.
+func TestGolden(t *testing.T) {
+	for in, typ := range goldenInputs() {
 		name := filepath.Base(in)
 		t.Run(name, func(t *testing.T) {
 			got := render(readFileLines(t, in), typ)
