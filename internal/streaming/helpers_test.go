@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"sync"
 	"time"
 )
 
@@ -198,3 +199,14 @@ func compact(t testing.TB, s string) string {
 	}
 	return b.String()
 }
+
+// testClock is a clock a test sets, for Receiver.now: safe for the
+// server goroutines that read it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,11 +18,8 @@ import (
 // warnings). Each is still answered and counted.
 func TestInvalidAndLargeLogPaced(t *testing.T) {
 	var buf syslogtest.Buffer
-	clock := time.Now()
-	var mu sync.Mutex // guards clock: the server goroutines read it
-	tr := start(t, Config{MaxBody: 1024, Logger: slog.New(slog.NewJSONHandler(&buf, nil))}, func(r *Receiver) {
-		r.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	})
+	clock := &testClock{t: time.Now()}
+	tr := start(t, Config{MaxBody: 1024, Logger: slog.New(slog.NewJSONHandler(&buf, nil))}, func(r *Receiver) { r.now = clock.now })
 	send := func(n int) {
 		t.Helper()
 		for range n {
@@ -36,9 +32,7 @@ func TestInvalidAndLargeLogPaced(t *testing.T) {
 		}
 	}
 	send(5)
-	mu.Lock()
-	clock = clock.Add(refusalLogInterval)
-	mu.Unlock()
+	clock.advance(refusalLogInterval)
 	send(1)
 	type rec struct {
 		Msg       string
