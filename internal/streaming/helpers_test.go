@@ -10,8 +10,8 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"testing"
 	"sync"
+	"testing"
 	"time"
 )
 
