@@ -225,10 +225,14 @@ func TestCopyTruncateThenRenameCompressed(t *testing.T) {
 // TestRestartAfterCopyShorterThanRead: logrotate's copy is made, the
 // file grows past it and is read, then truncated; a restart after a
 // clean stop reads neither the copy nor a line twice, and warns of no
-// loss. Before, the checkpoint stayed past the end of the emptied file,
-// the restart found no copy that reached it, warned that lines were lost
-// and read the copy again whole (trial 252: 100 to 10,003 duplicates per
-// restart). With lines written after the cut or none.
+// loss. The checkpoint stays past the end of the emptied file until a
+// line of the new content is committed (the detection state's catch-up
+// takes the file for replaced in place from that); before, the restart
+// then found no copy that reached it, warned that lines were lost and
+// read the copy again whole (trial 252: 100 to 10,003 duplicates per
+// restart). With lines written after the cut or none. The copy is longer
+// than the fingerprint (FingerprintMax), as logrotate's copies are: one
+// shorter cannot be told by its first bytes.
 func TestRestartAfterCopyShorterThanRead(t *testing.T) {
 	for _, tc := range []struct{ name, cut string }{
 		{"nothing written after the cut", ""},
@@ -236,22 +240,22 @@ func TestRestartAfterCopyShorterThanRead(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "audit_json.log")
-			a, w := numbered("a", 0, 100), numbered("w", 0, 5)
+			a, w := numbered("a", 0, 200), numbered("w", 0, 5)
 			writeFile(t, path, a)
 			cfg := testConfig(t, path)
 			var logs lockedBuf
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			col := start(t, cfg)
-			col.waitN(100)
+			col.waitN(200)
 			writeFile(t, path+".1", a) // logrotate's copy
 			appendFile(t, path, w)     // written before the truncate, and read
-			col.waitN(105)
+			col.waitN(205)
 			if err := os.Truncate(path, 0); err != nil {
 				t.Fatal(err)
 			}
 			waitStats(t, col.tl, "truncation", func(s Stats) bool { return s.Truncations == 1 })
 			appendFile(t, path, tc.cut)
-			col.waitN(105 + len(linesOf(tc.cut)))
+			col.waitN(205 + len(linesOf(tc.cut)))
 			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.Outstanding == 0 })
 			time.Sleep(50 * time.Millisecond) // a checkpoint interval or more
 			if err := col.stop(); err != nil {
@@ -262,8 +266,8 @@ func TestRestartAfterCopyShorterThanRead(t *testing.T) {
 			appendFile(t, path, n)
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			checkExactly(t, runOnce(t, cfg, 4), linesOf(n))
-			if strings.Contains(logs.String(), "lost") {
-				t.Errorf("a loss was logged:\n%s", logs.String())
+			if got := logs.String(); strings.Contains(got, "no rotated copy does") || strings.Contains(got, "reading a rotated copy from its beginning") {
+				t.Errorf("a truncation without a copy was logged, or the copy read again:\n%s", got)
 			}
 		})
 	}
@@ -303,7 +307,7 @@ func restartStaleCopyShorter(t *testing.T, ext string) {
 	var logs lockedBuf
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	checkExactly(t, runOnce(t, cfg, 4), linesOf(n))
-	if got := logs.String(); !strings.Contains(got, "ends before the checkpoint offset") || strings.Contains(got, "no rotated copy does") {
+	if got := logs.String(); !strings.Contains(got, "ends before that position") || strings.Contains(got, "no rotated copy does") {
 		t.Errorf("the log does not name the shorter copy:\n%s", got)
 	}
 }

@@ -75,7 +75,7 @@ func (t *Tailer) loop(ctx context.Context) error {
 func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *backoff) (next *logFile, changed bool, err error) {
 	switch {
 	case errors.Is(readErr, errTruncated):
-		return src, true, t.truncatedLive(ctx, src)
+		return src, true, t.truncated(ctx, src)
 	case readErr != nil:
 		t.log.Warn("tailer: read failed; retrying", "file", src.name, "offset", src.off, "err", readErr, "retry_in", retry.delay())
 		return src, true, retry.wait(ctx)
@@ -99,14 +99,14 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 		return next, true, err
 	}
 	if fi.Size() < t.readEnd(src) {
-		return src, true, t.truncatedLive(ctx, src)
+		return src, true, t.truncated(ctx, src)
 	}
 	if fi.Size() == t.readEnd(src) {
 		// Nothing new: a file truncated and rewritten to its old length
 		// is told by its first bytes.
 		ok, err := src.verifyHead()
 		if err == nil && !ok {
-			return src, true, t.truncatedLive(ctx, src)
+			return src, true, t.truncated(ctx, src)
 		}
 		if ok {
 			src.sure = time.Now()

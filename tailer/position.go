@@ -268,9 +268,9 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		t.c.truncations.Add(1)
 		size, _ := fileSize(live.f)
 		if short := shorterCopies(t.naming(), id, ck); len(short) > 0 {
-			t.log.Warn("tailer: the file at the path was truncated after the checkpoint was saved (copytruncate), and its rotated copy ends before the checkpoint offset: "+
-				"made before the last lines read, it holds nothing unread and is not read again; reading the file from the start; "+
-				"lines written after the checkpoint offset and before the truncation, if any, are in no file (those sent before the stop were delivered)",
+			t.log.Warn("tailer: the file at the path was truncated (copytruncate) since the checkpoint's position in it, and its rotated copy ends before that position: "+
+				"made before the last lines read, the copy holds nothing unread and is not read again; reading the file from its start; "+
+				"lines written after the checkpoint's position and before the truncation are in no file: none after a clean stop (they were read), else they are lost",
 				"copy", strings.Join(short, ", "), "checkpoint_offset", ck.Offset, "size_now", size)
 		} else {
 			t.c.uncopied.Add(1)

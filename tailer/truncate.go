@@ -57,44 +57,6 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	return nil
 }
 
-// truncatedLive is truncated for src, the file at the path, followed:
-// once its old content was read (from its copy, when that held more
-// than was read), the checkpoint moves to src's new start (cutAnchor).
-func (t *Tailer) truncatedLive(ctx context.Context, src *logFile) error {
-	if err := t.truncated(ctx, src); err != nil {
-		return err
-	}
-	t.cutAnchor(src)
-	return nil
-}
-
-// cutAnchor moves the checkpoint to the start of src, the file at the
-// path just truncated and read again from 0, once every batch sent so far
-// is committed (at once when it is, or when none was sent): the old
-// content was read to its end, from the file or its copy. Without it,
-// until a line of the new content is committed, the checkpoint stays
-// past the emptied file's end, and a restart finds no copy that reaches
-// it when logrotate's copy was made before the last lines read (a copy
-// shorter than what was read), warns of a loss and reads the copy again
-// whole. While an older file renamed away is drained, the checkpoint
-// stays in it (moveAnchor moves it on).
-func (t *Tailer) cutAnchor(src *logFile) {
-	if len(t.rot.draining) > 0 {
-		return
-	}
-	if t.rd.seq > 0 {
-		t.moveAnchor(src)
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if c := &t.ckp.com; c.valid && !c.held {
-		c.id, c.name, c.off = src.id, src.name, src.off
-		c.later.drop(src.id, true)
-		c.dirty = true
-	}
-}
-
 // copyGone handles a truncation of src after which no rotated copy holds
 // its content: it was cut without a copy (a plain "> file"), or its copy
 // is gone, removed by logrotate's rotate count after more rotations than
