@@ -520,7 +520,13 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 // would only keep the checkpoint in it for RotateWait, so that a crash
 // then sends again all read since the restart.
 func (t *Tailer) stillWritten(sib sibling, id FileID) bool {
-	return !sib.gz && id.SameAs(sib.fi) && time.Since(sib.fi.ModTime()) < t.cfg.RotateWait
+	return id.SameAs(sib.fi) && t.recentlyWritten(sib)
+}
+
+// recentlyWritten reports whether sib is plain and was last written less
+// than RotateWait ago.
+func (t *Tailer) recentlyWritten(sib sibling) bool {
+	return !sib.gz && time.Since(sib.fi.ModTime()) < t.cfg.RotateWait
 }
 
 // followRenamed reads sib, a rotated copy still written to (stillWritten),

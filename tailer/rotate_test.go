@@ -710,3 +710,45 @@ func renamedWhileFollowed(t *testing.T, path, a, b string) (Config, *collector) 
 	col.waitN(20)
 	return cfg, col
 }
+
+// TestRestartWhileKeptFileIsWritten: the tailer is stopped while the
+// file of a first rotation is still drained (the checkpoint in it) and a
+// second rotation renamed the next file away, whose position the
+// checkpoint keeps (Next). A writer that still holds that second file
+// appends to it after the restart read it: those lines are read too, as
+// for the checkpoint's own file (TestRestartWhileRenamedIsWritten).
+// Before (trial 255), the kept file was read once to its end: 351 lines
+// written in the half second before the writer reopened were lost.
+func TestRestartWhileKeptFileIsWritten(t *testing.T) {
+	a, b, c := numbered("a", 0, 10), numbered("b", 0, 10), numbered("c", 0, 10)
+	lateB := numbered("b", 10, 15)
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, a)
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 10 * time.Second
+	col := start(t, cfg)
+	col.waitN(10)
+	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	for i, next := range []string{b, c} {
+		rotateAway(t, path, "numbered", i)
+		appendFile(t, path, next)
+		col.waitN(10 * (i + 2))
+	}
+	waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.Outstanding == 0 })
+	if err := col.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if ck := readCheckpoint(t, cfg); ck.Next == nil && len(ck.Between) == 0 {
+		t.Fatalf("checkpoint %+v keeps no newer file's position: the test checks nothing", ck)
+	}
+	col = start(t, cfg)
+	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	appendFile(t, path+".1", lateB) // b's writer, after the restart read its file
+	want := linesOf(lateB)
+	col.waitFor("the lines appended to the kept file after the restart", func(got []string) bool { return len(got) >= len(want) })
+	time.Sleep(100 * time.Millisecond) // nothing more comes
+	if err := col.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, col.texts(), want)
+}

@@ -278,7 +278,10 @@ func (t *Tailer) copiesAfter(after time.Time, skip func(sibling) bool) []sibling
 // oldest first, except those that are live (same inode) or a copy of it
 // (the first bytes it had when last read, or has now: a truncated file
 // renamed away and compressed, whose .gz holds what is read from the
-// file itself next), each from the offset from returns (nil: from 0).
+// file itself next), each from the offset from returns (nil: from 0). A
+// plain file the checkpoint kept a position in (an offset above 0),
+// written less than RotateWait ago, is followed for late writes
+// (followRenamed), not read once.
 func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from func(sibling) int64) error {
 	var now []byte // live's first bytes now
 	if live != nil {
@@ -297,6 +300,16 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 			t.log.Info("tailer: reading a rotated file from the position the checkpoint kept for it", "file", s.name, "offset", off)
 		} else {
 			t.log.Info("tailer: reading a rotated copy from its beginning: made, or written to, since its path was last read", "file", s.name)
+		}
+		if off > 0 && t.recentlyWritten(s) {
+			// A file renamed away that the checkpoint kept a position in,
+			// written to since shortly before the restart: a writer may
+			// still hold it open, as for the checkpoint's own file
+			// (resumeRotated).
+			if err := t.followRenamed(ctx, s, off); err != nil {
+				return err
+			}
+			continue
 		}
 		if _, err := t.drainCopy(ctx, s, off); err != nil {
 			return err
