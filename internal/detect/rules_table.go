@@ -227,15 +227,18 @@ func impersonationStart() cond {
 }
 
 // weakened2FA reports whether a group two-factor change weakens it: the
-// requirement set to anything but true (false, or null: not required), or
-// the grace period raised (or set to a value that is not a number). The
-// Falco rule alerted on every change, hardening included (its own sample
-// turns the requirement on). A change of another kind under one of the
-// rule's event names is reported.
+// requirement set to anything but true (false, or null: not required)
+// from anything but false (true, or not known: null or absent, which the
+// parser does not tell apart), though not from null to null; or the grace
+// period raised (or set to a value that is not a number). The Falco rule
+// alerted on every change, hardening included (its own sample turns the
+// requirement on). A change of another kind under one of the rule's
+// event names is reported.
 func weakened2FA(ev Columns) bool {
 	switch ct := ev.Get(cChangeType); {
 	case ct == "require_two_factor_authentication":
-		return ev.Get(cTo) != "true"
+		from, to := ev.Get(cFrom), ev.Get(cTo)
+		return to != "true" && from != "false" && (from != "" || to != "")
 	case ct == "two_factor_grace_period",
 		ev.Get(cEventName) == "group_two_factor_grace_period_updated":
 		return raised(ev)
