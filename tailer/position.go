@@ -490,10 +490,7 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		err = t.followRenamed(ctx, sib, from)
 	}
 	if err == nil {
-		id, _ := positionID(ck)
-		t.rd.renamedNewer = id.SameAs(sib.fi) // the checkpoint's file itself, renamed
 		err = t.drainNewer(ctx, sib, find, live, laterFrom(ck), ck.Updated)
-		t.rd.renamedNewer = false
 	}
 	t.rd.keepLater = false
 	if err != nil {

@@ -762,6 +762,15 @@ func TestRestartWhileKeptFileIsWritten(t *testing.T) {
 // less than RotateWait ago (trial 256: 140 to 587 lines lost, with a
 // clean stop too).
 func TestRestartWhileUnkeptRenamedIsWritten(t *testing.T) {
+	for _, compress := range []bool{false, true} {
+		t.Run(fmt.Sprintf("compressed=%v", compress), func(t *testing.T) { restartWhileUnkeptRenamedIsWritten(t, compress) })
+	}
+}
+
+// restartWhileUnkeptRenamedIsWritten is TestRestartWhileUnkeptRenamedIsWritten;
+// with compress, the checkpoint's file is compressed (logrotate's
+// delaycompress at the second rotation: a .gz, another inode).
+func restartWhileUnkeptRenamedIsWritten(t *testing.T, compress bool) {
 	a, b, c := numbered("a", 0, 10), numbered("b", 0, 10), numbered("c", 0, 3)
 	lateB := numbered("b", 10, 15)
 	path := filepath.Join(t.TempDir(), "app.log")
@@ -772,6 +781,12 @@ func TestRestartWhileUnkeptRenamedIsWritten(t *testing.T) {
 	for i, next := range []string{b, c} { // two rotations while stopped
 		rotateAway(t, path, "numbered", i)
 		appendFile(t, path, next)
+	}
+	if compress {
+		writeGzip(t, path+".2.gz", []byte(a))
+		if err := os.Remove(path + ".2"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	col := start(t, cfg)
 	col.waitN(len(linesOf(b + c)))

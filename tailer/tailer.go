@@ -92,11 +92,6 @@ type reading struct {
 	// are drained (see resumeRotated): their batches keep the newer files'
 	// positions the checkpoint kept (Batch.drained).
 	keepLater bool
-	// renamedNewer: while a restart drains the files rotated after the
-	// checkpoint's, which was renamed away (not copied: rename rotation),
-	// those files were renamed away too, and one written less than
-	// RotateWait ago may still be held by a writer (see drainListed).
-	renamedNewer bool
 }
 
 // rotation is the state of rename rotation and copytruncate detection.

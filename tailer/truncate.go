@@ -279,11 +279,8 @@ func (t *Tailer) copiesAfter(after time.Time, skip func(sibling) bool) []sibling
 // (the first bytes it had when last read, or has now: a truncated file
 // renamed away and compressed, whose .gz holds what is read from the
 // file itself next), each from the offset from returns (nil: from 0). A
-// plain file the checkpoint kept a position in (an offset above 0), or
-// any plain one while a restart drains the files rotated after the
-// checkpoint's renamed file (reading.renamedNewer), written less than
-// RotateWait ago, is followed for late writes (followRenamed), not read
-// once.
+// plain one written less than RotateWait ago is followed for late writes
+// (followRenamed), not read once.
 func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from func(sibling) int64) error {
 	var now []byte // live's first bytes now
 	if live != nil {
@@ -303,12 +300,14 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 		} else {
 			t.log.Info("tailer: reading a rotated copy from its beginning: made, or written to, since its path was last read", "file", s.name)
 		}
-		if (off > 0 || t.rd.renamedNewer) && t.recentlyWritten(s) {
-			// A file renamed away that the checkpoint kept a position in,
-			// or rotated after the checkpoint's by the same rename
-			// rotation, written to since shortly before the restart: a
-			// writer may still hold it open, as for the checkpoint's own
-			// file (resumeRotated).
+		if t.recentlyWritten(s) {
+			// Written to since shortly before: a file renamed away may
+			// still be held open by a writer, as the checkpoint's own
+			// file (resumeRotated). Which one is a copy (copytruncate's,
+			// never written again) is not known: logrotate's compress
+			// and create can give the new file at the path the inode of
+			// the file renamed away. Following a copy only keeps the
+			// checkpoint in it for RotateWait.
 			if err := t.followRenamed(ctx, s, off); err != nil {
 				return err
 			}
