@@ -569,17 +569,7 @@ func TestRestartWhileRenamedIsWritten(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	col = start(t, cfg)
 	col.waitN(len(linesOf(lateA + moreB)))
-	appendFile(t, path+".1", laterA) // the writer, after the restart read the file
-	want := linesOf(lateA + moreB + laterA)
-	col.waitFor("the lines appended to the renamed file after the restart", func(got []string) bool { return len(got) >= len(want) })
-	time.Sleep(100 * time.Millisecond) // nothing more comes
-	if err := col.stop(); err != nil {
-		t.Fatal(err)
-	}
-	got := col.texts()
-	slices.Sort(got)
-	slices.Sort(want)
-	checkExactly(t, got, want)
+	appendAfterRestart(t, col, path+".1", laterA, linesOf(lateA+moreB+laterA)) // the writer, after the restart read the file
 	if !strings.Contains(logs.String(), "reading its late writes too") {
 		t.Errorf("the restart did not say it follows the renamed file:\n%s", logs.String())
 	}
@@ -743,14 +733,7 @@ func TestRestartWhileKeptFileIsWritten(t *testing.T) {
 	}
 	col = start(t, cfg)
 	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-	appendFile(t, path+".1", lateB) // b's writer, after the restart read its file
-	want := linesOf(lateB)
-	col.waitFor("the lines appended to the kept file after the restart", func(got []string) bool { return len(got) >= len(want) })
-	time.Sleep(100 * time.Millisecond) // nothing more comes
-	if err := col.stop(); err != nil {
-		t.Fatal(err)
-	}
-	checkExactly(t, col.texts(), want)
+	appendAfterRestart(t, col, path+".1", lateB, linesOf(lateB)) // b's writer, after the restart read its file
 }
 
 // TestRestartWhileUnkeptRenamedIsWritten: while the tailer is stopped,
@@ -790,9 +773,16 @@ func restartWhileUnkeptRenamedIsWritten(t *testing.T, compress bool) {
 	}
 	col := start(t, cfg)
 	col.waitN(len(linesOf(b + c)))
-	appendFile(t, path+".1", lateB) // b's writer, after the restart read its file
-	want := linesOf(b + c + lateB)
-	col.waitFor("the lines appended to b's file after the restart", func(got []string) bool { return len(got) >= len(want) })
+	appendAfterRestart(t, col, path+".1", lateB, linesOf(b+c+lateB)) // b's writer, after the restart read its file
+}
+
+// appendAfterRestart appends late to file, a rotated file a writer still
+// holds, once the restarted col read it, stops col once it has as many
+// lines as want, and checks that it got exactly want, in any order.
+func appendAfterRestart(t *testing.T, col *collector, file, late string, want []string) {
+	t.Helper()
+	appendFile(t, file, late)
+	col.waitFor("the lines appended to "+filepath.Base(file)+" after the restart", func(got []string) bool { return len(got) >= len(want) })
 	time.Sleep(100 * time.Millisecond) // nothing more comes
 	if err := col.stop(); err != nil {
 		t.Fatal(err)
