@@ -67,9 +67,11 @@ func preMatches(c *checkpoint.Position, f *os.File) bool {
 	return preSum(buf) == c.PreHash
 }
 
-// positionID returns the identity of the file a saved position points
-// into, or an error when the record holds an impossible value.
-func positionID(c *checkpoint.Position) (FileID, error) {
+// PositionFile returns the file the record c points into, its device,
+// inode and fingerprint, and an error when c's fingerprint is not 64 hex
+// digits, its fp_len is out of range or its offset negative (the id is
+// then as far as it was read).
+func PositionFile(c *checkpoint.Position) (FileID, error) {
 	id := FileID{Dev: c.Dev, Ino: c.Ino, FingerprintLen: c.FpLen}
 	b, err := hex.DecodeString(c.Fingerprint)
 	if err != nil || len(b) != sha256.Size {
@@ -90,7 +92,7 @@ func positionID(c *checkpoint.Position) (FileID, error) {
 // fp_len or offset. A tailer that finds such a record ignores it and
 // starts its file from Config.StartAt. nil when p is usable.
 func CheckPosition(p *checkpoint.Position) error {
-	_, err := positionID(p)
+	_, err := PositionFile(p)
 	return err
 }
 
@@ -105,7 +107,7 @@ func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, e
 	if p == nil {
 		return nil, nil
 	}
-	if _, err := positionID(p); err != nil {
+	if _, err := PositionFile(p); err != nil {
 		return nil, fmt.Errorf("tailer: checkpoint %s: %v; it will be ignored", store.File(checkpoint.PositionKey(path)), err)
 	}
 	return p, nil
@@ -144,7 +146,7 @@ func nextPosition(ck *checkpoint.Position) (next *checkpoint.Position, id FileID
 	}
 	next = &checkpoint.Position{Version: ck.Version, Path: ck.Path, File: n.File, Dev: n.Dev, Ino: n.Ino,
 		Fingerprint: n.Fingerprint, FpLen: n.FpLen, Offset: n.Offset, PreLen: n.PreLen, PreHash: n.PreHash}
-	id, err := positionID(next)
+	id, err := PositionFile(next)
 	return next, id, err == nil
 }
 
@@ -183,7 +185,7 @@ func laterPositionsOf(ck *checkpoint.Position) []keptPosition {
 	add := func(n checkpoint.FilePosition) {
 		p := &checkpoint.Position{Version: ck.Version, Path: ck.Path, File: n.File, Dev: n.Dev, Ino: n.Ino,
 			Fingerprint: n.Fingerprint, FpLen: n.FpLen, Offset: n.Offset, PreLen: n.PreLen, PreHash: n.PreHash}
-		if id, err := positionID(p); err == nil {
+		if id, err := PositionFile(p); err == nil {
 			out = append(out, keptPosition{p, id})
 		}
 	}

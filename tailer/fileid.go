@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -71,11 +70,8 @@ func (id FileID) HeadMatches(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, id.FingerprintLen)
-	if _, err := io.ReadFull(f, head); err != nil {
-		return false
-	}
-	return fingerprint(head) == id.Fingerprint
+	head, err := copyHead(f, false, id.FingerprintLen)
+	return err == nil && id.fingerprinted(head)
 }
 
 // devIno returns the device and inode number of fi (zeros when unknown).

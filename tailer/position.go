@@ -235,7 +235,7 @@ func (t *Tailer) saveHead(src *logFile) {
 // (openLive). ok is false when ck matches nothing; live is then the file
 // at the path, if it could be opened.
 func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *logFile, ok bool, err error) {
-	id, _ := positionID(ck) // validated by loadPosition
+	id, _ := PositionFile(ck) // validated by loadPosition
 	live, fi, err := openLogFile(t.cfg.Path)
 	if err != nil {
 		live = nil
@@ -484,7 +484,7 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 	}
 	t.keepLaterOf(ck)
 	var err error
-	if id, _ := positionID(ck); parts || !t.stillWritten(sib, id) {
+	if id, _ := PositionFile(ck); parts || !t.stillWritten(sib, id) {
 		sib, err = t.recoverCopy(ctx, sib, find, from)
 	} else {
 		err = t.followRenamed(ctx, sib, from)
@@ -718,7 +718,7 @@ func (t *Tailer) drainSince(ctx context.Context, ck *checkpoint.Position, since 
 		return nil
 	}
 	from := laterFrom(ck)
-	id, _ := positionID(ck)
+	id, _ := PositionFile(ck)
 	return t.drainListed(ctx, filter(sibs, func(s sibling) bool {
 		return (s.fi.ModTime().After(since) || from(s) > 0) && !shorterCopy(s, id, ck)
 	}), live, from)
@@ -782,7 +782,7 @@ func savedSince(ck *checkpoint.Position) time.Time { return ck.Updated.Add(-wait
 // file (a rename rotation), for a position it cannot read, and when the
 // file cannot be opened.
 func Resumable(path string, ck *checkpoint.Position) bool {
-	id, err := positionID(ck)
+	id, err := PositionFile(ck)
 	if err != nil {
 		return false
 	}
@@ -805,7 +805,7 @@ func Resumable(path string, ck *checkpoint.Position) bool {
 // false for a file that cannot be opened, on a system without inodes, and
 // for a position it cannot read.
 func TruncatedSince(path string, ck *checkpoint.Position) (size int64, ok bool) {
-	id, err := positionID(ck)
+	id, err := PositionFile(ck)
 	if err != nil || id.Dev|id.Ino == 0 {
 		return 0, false
 	}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -81,7 +80,7 @@ func (g *globSource) handOver(store *checkpoint.Store, path string) {
 		if dev, ino := checkpoint.DevIno(fi); dev != pos.Dev || ino != pos.Ino {
 			continue
 		}
-		if id, ok := positionFile(pos); !ok || !id.HeadMatches(q) {
+		if id, err := tailer.PositionFile(pos); err != nil || !id.HeadMatches(q) {
 			continue // another file, given the device and inode of pos's after it was deleted
 		}
 		if have, err := store.LoadPosition(q); err != nil || have != nil {
@@ -100,26 +99,14 @@ func (g *globSource) handOver(store *checkpoint.Store, path string) {
 // checkpoint, points into (tailer.RotatedCopy: by its first bytes, its
 // device and inode preferred).
 func (g *globSource) copyHolds(p string, pos *checkpoint.Position) bool {
-	id, ok := positionFile(pos)
-	if !ok {
+	id, err := tailer.PositionFile(pos)
+	if err != nil {
 		return false
 	}
 	sc := g.sc
 	sc.Path = p
-	_, ok = tailer.RotatedCopy(copiesOf(sc), id)
+	_, ok := tailer.RotatedCopy(copiesOf(sc), id)
 	return ok
-}
-
-// positionFile returns the file pos points into: its device, inode and
-// fingerprint; ok is false when pos's fingerprint is not 64 hex digits.
-func positionFile(pos *checkpoint.Position) (id tailer.FileID, ok bool) {
-	id = tailer.FileID{Dev: pos.Dev, Ino: pos.Ino, FingerprintLen: pos.FpLen}
-	b, err := hex.DecodeString(pos.Fingerprint)
-	if err != nil || len(b) != len(id.Fingerprint) {
-		return id, false
-	}
-	copy(id.Fingerprint[:], b)
-	return id, true
 }
 
 // store returns the checkpoint store of g's files, or nil without one;

@@ -130,20 +130,32 @@ func (s *sliding) best(sp slidingSpan, b, floor int64) (end int64, ok bool) {
 	if lo >= newest { // the usual case: only the newest window is whole
 		return newest, hi == newest
 	}
-	// One pass, oldest first, with the count of the window ending at
-	// each slot: the slots from j on are those after its start.
-	bestN, j, sum := -1, 0, 0
+	bestN := -1
+	s.windows(sp, lo, hi, func(e int64, n int) bool {
+		if n >= bestN {
+			end, bestN = e, n
+		}
+		return true
+	})
+	return end, bestN >= 0
+}
+
+// windows calls fn, oldest first, with the end bucket and the count of
+// each window ending at a slot in [lo, hi], until fn returns false. It
+// makes one pass over the slots, with the count of the window ending at
+// each: the slots from j on are those after its start.
+func (s *sliding) windows(sp slidingSpan, lo, hi int64, fn func(end int64, n int) bool) {
+	j, sum := 0, 0
 	for _, sl := range s.Slots {
 		sum += int(sl.N)
 		for s.Slots[j].I <= sl.I-sp.n {
 			sum -= int(s.Slots[j].N)
 			j++
 		}
-		if sl.I >= lo && sl.I <= hi && sum >= bestN {
-			end, bestN = sl.I, sum
+		if sl.I >= lo && sl.I <= hi && !fn(sl.I, sum) {
+			return
 		}
 	}
-	return end, bestN >= 0
 }
 
 // judge returns the end bucket of the window an event in bucket b, just
@@ -167,20 +179,13 @@ func (s *sliding) judge(sp slidingSpan, b, floor int64, passes func(end int64, n
 		n, _, _ := s.totalTo(sp, end)
 		return end, passes(end, n)
 	}
-	// One pass, oldest first, with the count of the window ending at
-	// each slot: the slots from j on are those after its start.
-	j, sum := 0, 0
-	for _, sl := range s.Slots {
-		sum += int(sl.N)
-		for s.Slots[j].I <= sl.I-sp.n {
-			sum -= int(s.Slots[j].N)
-			j++
+	s.windows(sp, lo, hi, func(e int64, n int) bool {
+		if passes(e, n) {
+			end, ok = e, true
 		}
-		if sl.I >= lo && sl.I <= hi && passes(sl.I, sum) {
-			return sl.I, true
-		}
-	}
-	return 0, false
+		return !ok
+	})
+	return end, ok
 }
 
 func (s *sliding) insert(i int, sl slot) {
