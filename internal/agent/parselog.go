@@ -201,6 +201,45 @@ func (p *parseLog) reportCut(file string, end int64, n, length int) {
 		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: %s (or --max-line-bytes %s)", suggest, suggest))
 }
 
+// parseFails is the first line of a batch that did not parse, and how
+// many did: a worker records them (note) and the sender reports them in
+// file order (parseLog.reportFails). The source's workers encode batches
+// at once; reported as each worker met them, the first warning of a file
+// could name a later line than its first that did not parse (fresh-user
+// trial 257).
+type parseFails struct {
+	file string
+	end  int64 // where the first ends in file
+	err  error
+	n    int
+}
+
+// note records a line ending at byte end of file that did not parse with
+// err; nothing when err is nil.
+func (f *parseFails) note(file string, end int64, err error) {
+	if err == nil {
+		return
+	}
+	if f.n == 0 {
+		f.file, f.end, f.err = file, end, err
+	}
+	f.n++
+}
+
+// reportFails reports the lines f records as report does, one after the
+// other (the first logged or counted, the others counted), and clears f.
+func (p *parseLog) reportFails(f *parseFails) {
+	if p != nil && f.n > 0 {
+		p.report(f.file, f.end, f.err)
+		if f.n > 1 {
+			p.mu.Lock()
+			p.parse.suppressed += f.n - 1 // within parseLogInterval of the first: not logged
+			p.mu.Unlock()
+		}
+	}
+	*f = parseFails{}
+}
+
 // reportIf reports err as report does when p and err are not nil.
 func (p *parseLog) reportIf(file string, end int64, err error) {
 	if p != nil && err != nil {

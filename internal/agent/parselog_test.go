@@ -153,3 +153,36 @@ func TestParseLogFindLine(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFailsReportedInOrder: lines that did not parse, recorded per
+// batch by the workers (parseFails) and reported by the sender batch by
+// batch, are logged as report logs them one by one in file order: the
+// first batch's first line named, every other one counted (fresh-user
+// trial 257: with two workers, the first warning could name a later
+// line).
+func TestParseFailsReportedInOrder(t *testing.T) {
+	var buf bytes.Buffer
+	p := &parseLog{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	cause := errors.New("audit: invalid JSON: unterminated string at byte 60")
+	var first, second parseFails
+	second.note("audit_json.log", 1100335, cause) // encoded first, by another worker
+	first.note("audit_json.log", 323, cause)
+	first.note("audit_json.log", 400, nil) // parsed: not recorded
+	first.note("audit_json.log", 500, cause)
+	p.reportFails(&first)
+	p.reportFails(&second)
+	if first.n != 0 || second.n != 0 {
+		t.Errorf("reportFails left %+v, %+v; want them cleared", first, second)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "line_end_offset=323") {
+		t.Fatalf("logged %d lines, want one naming the first batch's first line (323):\n%s", len(lines), buf.String())
+	}
+	p.mu.Lock()
+	p.parse.last = time.Now().Add(-parseLogInterval)
+	p.mu.Unlock()
+	p.report("audit_json.log", 2000, cause)
+	if !strings.Contains(buf.String(), "unreported_since_last=2") {
+		t.Errorf("the next warning does not count the 2 lines not named:\n%s", buf.String())
+	}
+}

@@ -180,6 +180,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			s.discard(sl)
 			continue
 		}
+		s.pl.reportFails(&sl.fails)
 		s.recheck(sl)
 		if len(sl.events) > 0 || len(sl.declined) > 0 || sl.read.tb != nil {
 			// In file order, just before the lines leave: the alerts
@@ -230,8 +231,12 @@ type worker struct {
 	msg forwarder.Message
 	enc *forwarder.Encoder // safe for concurrent use
 	m   *metrics.Source
-	pl  *parseLog  // shared by the source's workers; may be nil
-	uw  *unwrapper // nil for format plain
+	pl  *parseLog // shared by the source's workers; may be nil
+	// fails, when not nil, records the lines of the slot being encoded
+	// that did not parse, for the sender to report in order (see
+	// parseFails); nil: failed reports them at once.
+	fails *parseFails
+	uw    *unwrapper // nil for format plain
 	// tailAt and tailSub are the slot's for the batch being encoded.
 	tailAt  int
 	tailSub []byte
@@ -360,11 +365,22 @@ func (w *worker) run(work <-chan *slot) {
 	}
 }
 
+// failed reports a line ending at byte end of file that did not parse
+// with err: through w.fails when set, else at once (parseLog.reportIf).
+func (w *worker) failed(file string, end int64, err error) {
+	if w.fails != nil {
+		w.fails.note(file, end, err)
+		return
+	}
+	w.pl.reportIf(file, end, err)
+}
+
 // encodeSlot encodes sl's batch (or sends its carried parts: flushCarry),
 // with detections on into sl's events, made in sl's arena, and sl's line
 // sums, between the engine's WantEpoch before and after (see recheck).
 func (w *worker) encodeSlot(sl *slot) {
 	sl.sums.reset(nil, 0)
+	sl.fails, w.fails = parseFails{}, &sl.fails
 	sl.read = readMark{lookAhead: w.relay == nil} // a network input's lines come from several clocks
 	if w.det != nil {
 		sl.read.lateSec = int64(w.det.Lateness() / time.Second)
@@ -448,7 +464,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 				if sampling {
 					ls.add(line, false, parser.TypeUnknown)
 				}
-				w.pl.reportIf(tb.Name, tb.Offsets[i], perr)
+				w.failed(tb.Name, tb.Offsets[i], perr)
 			}
 		}
 		fb.Append(w.enc, &w.msg)

@@ -149,7 +149,10 @@ type slot struct {
 	sums lineSums
 	// read is the newest event time of tb's lines that parsed, wanted or
 	// not, for the engine's watermark (detect.Engine.Progress).
-	read   readMark
+	read readMark
+	// fails are tb's lines that did not parse, which the sender reports
+	// in file order (parseFails).
+	fails  parseFails
 	alerts int    // alerts appended to fb after its lines
 	ids    []byte // their journal lines (detector.acked)
 	// carry is the parts of a line the batch before left pending (container

@@ -191,7 +191,7 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 		return text, false, nil
 	case outUnwrapRaw:
 		c.unwrapErrs++
-		w.pl.reportIf(tb.Name, tb.Offsets[i], err)
+		w.failed(tb.Name, tb.Offsets[i], err)
 		fb.Append(w.enc, &w.msg)
 		return nil, false, nil
 	case outSentRaw:
