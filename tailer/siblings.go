@@ -208,22 +208,58 @@ func rotatedSiblings(r copyNaming) ([]sibling, error) {
 // the same name (name.N and name.N.gz) hold one file: logrotate's
 // compress writes name.N.gz from name.N, then removes name.N, so that
 // while it runs both exist and the .gz is incomplete (unreadable yet, or
-// its data a prefix of p's). Copies of two files differ in their first
-// bytes: with compress turned on between rotations, an old plain name.2
-// stays beside a newer name.2.gz. It compares at most FingerprintMax
-// first bytes; an unreadable copy is taken for one file, as before any
-// .gz is complete.
+// its data a prefix of p's). Copies of two files differ: with compress
+// turned on between rotations, an old plain name.2 stays beside a newer
+// name.2.gz; with names that have the second (the kubelet's), a file
+// rotated and compressed, then the next one rotated within that second,
+// leaves name.S.gz beside a plain name.S. Two files may begin alike (the
+// ends of one long line split into Docker's partial records), so it
+// compares up to oneFileMax first bytes of z's data, not only the
+// fingerprint's. A copy that cannot be read (z not yet a gzip, p
+// unreadable) is taken for one file, as before any .gz is complete.
 func oneFile(p, z sibling) bool {
-	hp, err := p.readHead(FingerprintMax)
+	fp, err := os.Open(p.name)
 	if err != nil {
 		return true
 	}
-	hz, err := z.readHead(FingerprintMax)
+	defer fp.Close()
+	fz, err := os.Open(z.name)
 	if err != nil {
 		return true
 	}
-	n := min(len(hp), len(hz))
-	return string(hp[:n]) == string(hz[:n])
+	defer fz.Close()
+	gr, err := gzip.NewReader(fz)
+	if err != nil {
+		return true
+	}
+	defer gr.Close()
+	return prefixOf(io.LimitReader(gr, oneFileMax), fp)
+}
+
+// oneFileMax is how many first bytes of a compressed copy oneFile
+// compares with the plain copy of the same name: 1 MiB.
+const oneFileMax = 1 << 20
+
+// prefixOf reports whether the bytes z yields, up to its end or first
+// error (a .gz being written ends early), are the first bytes of p: false
+// when they differ or p ends before them; true when p cannot be read.
+func prefixOf(z, p io.Reader) bool {
+	bz, bp := make([]byte, 32<<10), make([]byte, 32<<10)
+	for {
+		n, errZ := io.ReadFull(z, bz)
+		if n > 0 {
+			m, errP := io.ReadFull(p, bp[:n])
+			if errP != nil && errP != io.EOF && errP != io.ErrUnexpectedEOF {
+				return true
+			}
+			if m < n || !bytes.Equal(bz[:n], bp[:n]) {
+				return false
+			}
+		}
+		if errZ != nil {
+			return true
+		}
+	}
 }
 
 // sameDir reports whether the directories a and b are one: the same path,

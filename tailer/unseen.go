@@ -44,6 +44,12 @@ func rotatedAfter(base string, a, b sibling) bool {
 		return a.gz
 	case aNum && bNum:
 		return ia < ib
+	case !aNum && !bNum && a.gz != b.gz && strippedName(a.name) == strippedName(b.name):
+		// name.S and name.S.gz of two files (see oneFile): the .gz was
+		// made from the file named name.S before the plain one took the
+		// name (two rotations within one stamp: the kubelet's have the
+		// second), so the plain one is newer.
+		return !a.gz
 	case !aNum && !bNum:
 		return naturalLess(rotationSuffix(base, b.name), rotationSuffix(base, a.name))
 	}
