@@ -865,7 +865,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {
-		if rs.Alerts > 0 || rs.LateDrop > 0 || rs.Evaluated > 0 {
+		if rs.Alerts > 0 || rs.LateDrop > 0 || rs.TooOld > 0 || rs.Evaluated > 0 {
 			ids = append(ids, id)
 			total += rs.Alerts
 		}
@@ -878,6 +878,10 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 		late := ""
 		if rs.LateDrop > 0 {
 			late = fmt.Sprintf(", %d dropped as too late (their window had closed)", rs.LateDrop)
+		}
+		if rs.TooOld > 0 {
+			late += fmt.Sprintf(", %d not counted: more than %s behind the watermark, older than the event ids kept to tell repeats (lines an earlier run with this --state-dir counted, read again, would count twice)",
+				rs.TooOld, strings.TrimSuffix(detect.DefaultDedupeWindow.String(), "0m0s"))
 		}
 		if rs.Skipped > 0 {
 			late += fmt.Sprintf(", %d passed over (address without a country: private, reserved or not in the GeoIP database)", rs.Skipped)

@@ -101,7 +101,7 @@ func inputsAt(source string, offset int64, inputs []detectInput, counts []inputC
 // droppedLate reports whether a rule of st dropped an event as too late.
 func droppedLate(st detect.Stats) bool {
 	for _, rs := range st.Rules {
-		if rs.LateDrop > 0 {
+		if rs.LateDrop > 0 || rs.TooOld > 0 {
 			return true
 		}
 	}

@@ -497,7 +497,7 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 	}
 	for id, r := range st.Rules {
 		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys,
-			LateDropped: r.LateDrop, LookBackEvicted: r.LookBackEvicted, Skipped: r.Skipped}
+			LateDropped: r.LateDrop + r.TooOld, LookBackEvicted: r.LookBackEvicted, Skipped: r.Skipped}
 	}
 	return out
 }

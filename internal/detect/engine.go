@@ -38,8 +38,12 @@ type Engine struct {
 	rules      []*ruleState
 	advancers  []*ruleState // the rules whose Advance does something (not idleAdvancer)
 	orderedSet ruleBits     // the rules whose events the reorder buffer sorts (see ordered)
-	reorder    reorderBuffer
-	heldSaved  []heldItem // the reorder buffer of the state restored, until the rules are restored
+	// statefulSet are the rules that count events in event time
+	// (ruleState.stateful): they are not given an event the event ids
+	// cannot tell from a repeat (see uncheckable).
+	statefulSet ruleBits
+	reorder     reorderBuffer
+	heldSaved   []heldItem // the reorder buffer of the state restored, until the rules are restored
 	// wait is the text event Process is folding, when it is to wait for
 	// its JSON copy (see duplicateCopy).
 	wait        copyWait
@@ -89,10 +93,10 @@ type ruleState struct {
 	rule     Rule
 	info     Info // with the configured severity
 	suppress time.Duration
-	stateful bool // the rule is Stateful: it keeps windows in event time
-	ordered  bool // its alerts depend on the order of its events (see ordered)
-	emit     Emit // the rule's Emit, built once (see Engine.emitter)
-	stats    RuleStats
+	stateful bool      // the rule is Stateful: it keeps windows in event time
+	ordered  bool      // its alerts depend on the order of its events (see ordered)
+	emit     Emit      // the rule's Emit, built once (see Engine.emitter)
+	stats    RuleStats // TooOld is counted here, the rule's own counters by Stats
 	// With Config.LogWatermarks: logs are the parser.Types its Wants keys
 	// name (bit t for Type t; 0: any, advanced as the engine is), and wm
 	// the watermark it was last advanced to (see ruleWatermark).
@@ -260,6 +264,9 @@ func (e *Engine) build() error {
 		}
 		if rs.ordered {
 			e.orderedSet |= 1 << idx
+		}
+		if rs.stateful {
+			e.statefulSet |= 1 << idx
 		}
 		e.byID[rs.info.ID] = rs
 		e.table.addRule(idx, rs.rule)

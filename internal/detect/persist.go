@@ -13,8 +13,12 @@ type engineState struct {
 	Watermark time.Time           `json:"watermark"`
 	Positions map[string]position `json:"positions"`
 	Events    []recentItem        `json:"events"`
-	Alerts    []recentItem        `json:"alerts"`
-	Suppress  []suppItem          `json:"suppress"`
+	// EventsForgot is the newest time (Unix ns) of an event id the
+	// events set dropped (recent.forgetsBefore); absent in the snapshots
+	// of versions before it was saved.
+	EventsForgot *int64       `json:"events_forgot,omitempty"`
+	Alerts       []recentItem `json:"alerts"`
+	Suppress     []suppItem   `json:"suppress"`
 	// Held are the events the reorder buffer held, oldest first (see
 	// reorder.go); absent when none.
 	Held []heldItem `json:"held,omitempty"`
@@ -56,13 +60,14 @@ func (e *Engine) Save() error {
 	defer e.mu.Unlock()
 	var errs []error
 	es := engineState{
-		Watermark: e.watermark(),
-		Positions: make(map[string]position, len(e.sources)),
-		Events:    e.events.items(),
-		Alerts:    e.alerts.items(),
-		Suppress:  e.supp.items(),
-		Held:      e.heldEvents(),
-		LogNewest: e.logNewestState(),
+		Watermark:    e.watermark(),
+		Positions:    make(map[string]position, len(e.sources)),
+		Events:       e.events.items(),
+		EventsForgot: &e.events.forgot,
+		Alerts:       e.alerts.items(),
+		Suppress:     e.supp.items(),
+		Held:         e.heldEvents(),
+		LogNewest:    e.logNewestState(),
 	}
 	for name, s := range e.sources {
 		p := s.pos
@@ -245,8 +250,8 @@ func (e *Engine) restore(es *engineState) {
 		s.replay = p
 		s.pos = p
 	}
-	e.events.load(es.Events, es.Watermark)
-	e.alerts.load(es.Alerts, es.Watermark)
+	e.events.load(es.Events, es.Watermark, es.EventsForgot)
+	e.alerts.load(es.Alerts, es.Watermark, nil)
 	e.supp.load(es.Suppress)
 	e.heldSaved = es.Held // restored once the rules are (see load)
 	e.restoreLogNewest(es.LogNewest)

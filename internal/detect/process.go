@@ -94,6 +94,14 @@ func (e *Engine) process(ev *Event, now int64) {
 		e.nodes.observe(ev)
 	}
 	set := e.processSet(ev)
+	if set&e.statefulSet != 0 && e.uncheckable(tns) {
+		for s := set & e.statefulSet; s != 0; {
+			var i int
+			i, s = s.next()
+			e.rules[i].stats.TooOld++
+		}
+		set &^= e.statefulSet
+	}
 	var held ruleBits // for the reorder buffer (see reorder.go)
 	switch {
 	case tns == noNanos || future:
@@ -114,6 +122,19 @@ func (e *Engine) process(ev *Event, now int64) {
 		low, lowNs = e.heldCap(low, lowNs)
 	}
 	e.follow(low, lowNs)
+}
+
+// uncheckable reports whether an event of time tns (Unix ns, see nanos)
+// is at or before the newest time of an event id the engine forgot
+// (expired DedupeWindow behind the watermark, or dropped at MaxRecent;
+// see recent.forgetsBefore): not found among the ids kept,
+// it may still be a repeat, as a line read again by a later detect
+// --state-dir run (a part of an earlier concatenation) is. The rules that
+// count it in event time are not given it, so that nothing is counted
+// twice (a baseline would learn a doubled hour); the per-event rules are,
+// and a repeat's alert has the alert_id of the first.
+func (e *Engine) uncheckable(tns int64) bool {
+	return tns != noNanos && tns <= e.events.forgetsBefore()
 }
 
 // releaseThrough returns the time (Unix ns) through which the reorder

@@ -58,6 +58,10 @@ type recent struct {
 	head   int
 	late   []recentItem // a min-heap by time of the entries older than the queue's newest
 	wm     int64        // watermark of the last expire (Unix ns); math.MinInt64 before
+	// forgot is the newest time (Unix ns) of an entry the set dropped (by
+	// expire or at max), or that a snapshot loaded says its set had;
+	// math.MinInt64 before any (see forgetsBefore).
+	forgot int64
 }
 
 // recentItem is one entry: its key and time (Unix ns).
@@ -90,7 +94,22 @@ func (it *recentItem) UnmarshalJSON(b []byte) error {
 }
 
 func newRecent(retain time.Duration, max int) *recent {
-	return &recent{retain: int64(retain), max: max, wm: math.MinInt64}
+	return &recent{retain: int64(retain), max: max, wm: math.MinInt64, forgot: math.MinInt64}
+}
+
+// forgetsBefore returns the time (Unix ns) up to which the set may have
+// forgotten what it held: the newest time of an entry it dropped, by
+// expiry or at max (or, for a snapshot that did not say, watermark −
+// retain). A string of a time at or before it that is not in the set may
+// have been seen: it cannot be told from a first sighting.
+// math.MinInt64 when nothing was dropped.
+func (r *recent) forgetsBefore() int64 { return r.forgot }
+
+// drop removes the oldest entry, of time t, and remembers that entries
+// of time t may be forgotten.
+func (r *recent) drop(t int64) {
+	r.forgot = max(r.forgot, t)
+	r.popOldest()
 }
 
 // seen reports whether s is in the set, adding it (at t) when it is not.
@@ -129,7 +148,8 @@ func (r *recent) queueAdd(k recentKey, t int64) {
 		r.pushLate(recentItem{K: k, T: t})
 	}
 	for r.at.len() > r.max {
-		r.popOldest()
+		t, _ := r.oldest()
+		r.drop(t)
 	}
 }
 
@@ -181,7 +201,7 @@ func (r *recent) expire(watermark time.Time) {
 		if !ok || t >= cut {
 			return
 		}
-		r.popOldest()
+		r.drop(t)
 	}
 }
 
@@ -210,16 +230,31 @@ func (r *recent) items() []recentItem {
 
 // load adds the items of a snapshot saved at watermark wm, which becomes
 // the set's: items whose time is before wm − retain had expired and are
-// left out, the others keep their time. A zero wm cuts nothing.
-func (r *recent) load(items []recentItem, wm time.Time) {
+// left out, the others keep their time. A zero wm cuts nothing. forgot
+// is what the saved set's forgetsBefore was; nil (a snapshot of a
+// version that did not save it) takes what it may have been: wm −
+// retain, or the oldest item's time when the set was full.
+func (r *recent) load(items []recentItem, wm time.Time, forgot *int64) {
 	cut := int64(math.MinInt64)
 	if !wm.IsZero() {
 		r.wm = max(r.wm, wm.UnixNano())
 		cut = r.wm - r.retain
 	}
+	switch {
+	case forgot != nil:
+		r.forgot = max(r.forgot, *forgot)
+	case len(items) >= r.max && len(items) > 0:
+		r.forgot = max(r.forgot, cut, items[0].T)
+	default:
+		r.forgot = max(r.forgot, cut)
+	}
 	for _, it := range items {
-		if !r.at.has(it.K) && it.T >= cut {
+		switch {
+		case r.at.has(it.K):
+		case it.T >= cut:
 			r.add(it.K, it.T)
+		default:
+			r.forgot = max(r.forgot, it.T)
 		}
 	}
 }

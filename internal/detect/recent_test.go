@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -168,7 +169,7 @@ func TestRecentSnapshotRoundTrip(t *testing.T) {
 				t.Fatalf("decode %s: %v", b, err)
 			}
 			loaded := newRecent(time.Hour, 100)
-			loaded.load(items, wm)
+			loaded.load(items, wm, &saved.forgot)
 			if got, want := loaded.items(), recentWant(c.want); !slices.Equal(got, want) {
 				t.Errorf("loaded %v, want %v", got, want)
 			}
@@ -189,4 +190,47 @@ func TestRecentSnapshotRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecentForgetsBefore: what a set may have forgotten goes up to the
+// newest time of an entry it dropped, by expiry or at its cap; loaded
+// from a snapshot that says it, that; from one that does not, watermark −
+// retain, or the oldest entry's time when the set was full.
+func TestRecentForgetsBefore(t *testing.T) {
+	const h = int64(time.Hour)
+	t0 := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+	at := func(hours int) int64 { return t0.UnixNano() + int64(hours)*h }
+	check := func(what string, r *recent, want int64) {
+		t.Helper()
+		if got := r.forgetsBefore(); got != want {
+			t.Errorf("%s: forgetsBefore = %v, want %v", what, time.Unix(0, got).UTC(), time.Unix(0, want).UTC())
+		}
+	}
+
+	r := newRecent(24*time.Hour, 3)
+	check("new set", r, math.MinInt64)
+	r.seen("a", time.Unix(0, at(1)))
+	r.seen("b", time.Unix(0, at(2)))
+	r.seen("c", time.Unix(0, at(30)))
+	r.expire(t0.Add(26*time.Hour + 30*time.Minute)) // drops a and b
+	check("after expiry", r, at(2))
+	r.expire(t0.Add(48 * time.Hour)) // drops nothing more: c is kept
+	check("after an expiry that dropped nothing", r, at(2))
+	for i := range 3 { // the third over the cap drops c, at +30h
+		r.seen(fmt.Sprint(i), time.Unix(0, at(50+i)))
+	}
+	check("after a drop at the cap", r, at(30))
+
+	wm := t0.Add(42 * time.Hour)
+	items := []recentItem{{K: keyOf("a"), T: at(40)}, {K: keyOf("b"), T: at(41)}}
+	old := newRecent(24*time.Hour, 3)
+	old.load(items, wm, nil)
+	check("loaded from a snapshot that does not say", old, at(18))
+	full := newRecent(24*time.Hour, 2)
+	full.load(items, wm, nil)
+	check("loaded full from a snapshot that does not say", full, at(40))
+	said := at(5)
+	saved := newRecent(24*time.Hour, 3)
+	saved.load(items, wm, &said)
+	check("loaded from a snapshot that says", saved, at(5))
 }

@@ -84,7 +84,12 @@ type RuleStats struct {
 	MaxKeys    int    // the rule's max_keys (KeyCounter rules)
 	Fallback   uint64 // lines matched by the fallback predicate (FallbackCounter rules)
 	LateDrop   uint64 // events dropped because their window had closed (LateCounter rules)
-	Skipped    uint64 // events passed over for want of a country (SkipCounter rules)
+	// TooOld counts the events the engine kept from a rule that counts in
+	// event time (a windowed, baseline or session rule) because they were
+	// older than the event ids it remembers (Config.DedupeWindow behind
+	// the watermark, or dropped at MaxRecent): they might be repeats.
+	TooOld  uint64
+	Skipped uint64 // events passed over for want of a country (SkipCounter rules)
 	// LookBackEvicted counts lines dropped from the rule's look-back at
 	// its cap before the watermark passed them (LookBackCounter rules).
 	LookBackEvicted uint64
@@ -254,7 +259,7 @@ type RuleLoss struct {
 	Rule        string // the rule's id
 	Evicted     uint64 // RuleStats.Evicted
 	MaxKeys     int    // RuleStats.MaxKeys
-	LateDropped uint64 // RuleStats.LateDrop
+	LateDropped uint64 // RuleStats.LateDrop plus RuleStats.TooOld
 }
 
 // Losses appends to dst, in rule order, the RuleLoss of every rule that
@@ -268,15 +273,15 @@ func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump, Back) {
 	for _, r := range e.rules {
 		kc, isKC := r.rule.(KeyCounter)
 		lc, isLC := r.rule.(LateCounter)
-		if !isKC && !isLC {
+		if !isKC && !isLC && r.stats.TooOld == 0 {
 			continue
 		}
-		l := RuleLoss{Rule: r.info.ID}
+		l := RuleLoss{Rule: r.info.ID, LateDropped: r.stats.TooOld}
 		if isKC {
 			l.Evicted, l.MaxKeys = kc.Evicted(), kc.MaxKeys()
 		}
 		if isLC {
-			l.LateDropped = lc.LateDropped()
+			l.LateDropped += lc.LateDropped()
 		}
 		dst = append(dst, l)
 	}
