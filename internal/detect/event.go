@@ -108,7 +108,12 @@ type Event struct {
 	// as detect's reader judges its inputs and the agent the lines of one
 	// read. The engine treats it as dated beyond Config.MaxAhead: the
 	// per-event rules see it, the windowed rules do not, and it moves no
-	// watermark, so that the lines after it are not late. Not saved.
+	// watermark, so that the lines after it are not late. It is neither
+	// checked against nor added to the event ids: its time may be right
+	// and its place wrong (a stream body GitLab sent again after later
+	// ones), and a copy of it read in order must still reach the windowed
+	// rules; a per-event alert of both copies has one alert_id, the
+	// second dropped as a repeat. Not saved.
 	Outlier bool `json:"-"`
 	// progress marks an Event made by NewProgress.
 	progress bool

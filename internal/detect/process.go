@@ -68,7 +68,7 @@ func (e *Engine) process(ev *Event, now int64) {
 		return
 	}
 	e.wait = copyWait{}
-	if e.duplicate(ev) {
+	if !ev.Outlier && e.duplicate(ev) {
 		e.stats.Deduplicated++
 		return
 	}
