@@ -260,7 +260,7 @@ func packagedNote(file, packaged string) string {
 // reports them): a source and a value they name are marked, and the
 // rules are listed as far as they could be checked.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
-	fmt.Fprintf(w, "config:     %s%s%s\n", checkedName(file), emptyNote(c, "below "), packagedNote(file, packagedConfig))
+	fmt.Fprintf(w, "config:     %s%s%s\n", checkedName(file), emptyNote(c, "below ", len(errs)), packagedNote(file, packagedConfig))
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -584,16 +584,22 @@ func stateDirProblem(c *config.Config, err error) error {
 // emptyNote says, for a configuration file that sets no key, that every
 // setting (check's: those "below ") is a default (or a flag's), so that
 // an empty file (a ConfigMap key left blank, the wrong file) is not taken
-// for a configured one; "" otherwise. check prints it after the file's
-// name, run logs it at start.
-func emptyNote(c *config.Config, which string) string {
+// for a configured one; "" otherwise. A file whose keys all have
+// mistakes (mistakes > 0: a misspelled key) sets nothing either, and the
+// note says where its mistakes are listed. check prints it after the
+// file's name, run logs it at start.
+func emptyNote(c *config.Config, which string, mistakes int) string {
 	if c.File() == "" || !c.Empty() {
 		return ""
 	}
-	if c.FromFlags() {
-		return ": it sets nothing: every setting " + which + "is a built-in default or a flag's"
+	sets := ": it sets nothing"
+	if mistakes > 0 {
+		sets += " it could use (its mistakes are listed with the problems)"
 	}
-	return ": it sets nothing: every setting " + which + "is a built-in default"
+	if c.FromFlags() {
+		return sets + ": every setting " + which + "is a built-in default or a flag's"
+	}
+	return sets + ": every setting " + which + "is a built-in default"
 }
 
 // printDetections shows whether the detection engine runs and, per rule,

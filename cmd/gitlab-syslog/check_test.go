@@ -431,6 +431,10 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 		{"empty file and a flag", "", true, []string{emptyFlagsNote, detNote}, nil},
 		{"no detections block", "state_dir: " + state + "\n", false, []string{detNote}, []string{"sets nothing"}},
 		{"detections block", "state_dir: " + state + "\ndetections:\n  lateness: 5m\n", false, []string{"rules on, lateness 5m0s"}, []string{"sets nothing", detNote}},
+		// Its only key misspelled (fresh-user trial 257: "it sets nothing" read as a file check had not parsed).
+		{"only a misspelled key", "stat_dir: " + state + "\n", false,
+			[]string{": it sets nothing it could use (its mistakes are listed with the problems): every setting below is a built-in default\n",
+				`unknown key "stat_dir" (did you mean "state_dir"?)`}, nil},
 		// The NOTE is there where the package is installed (TestPackagedNote checks its words).
 		{"no file", "-", true, []string{"config:     (none: built-in defaults)" + packagedNote("", packagedConfig) + "\n", detNote}, []string{"sets nothing"}},
 	} {

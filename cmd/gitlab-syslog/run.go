@@ -164,7 +164,7 @@ default state_dir, so that a second run reads them again.)`,
 // logs them at start and after each reload that applied c, so that a
 // mistake brought by a reload is not applied silently.
 func logConfigWarnings(log *slog.Logger, c *config.Config) {
-	if note := emptyNote(c, ""); note != "" { // as check says it
+	if note := emptyNote(c, "", 0); note != "" { // as check says it
 		log.Warn("config: "+c.File()+note+" (an empty or all-commented file: is it the right one?)", "file", c.File())
 	}
 	cwd, _ := os.Getwd()
