@@ -11,6 +11,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -292,7 +293,7 @@ func (d *detector) reportUntimed(tb *tailer.Batch, ev *detect.Event) {
 		file = tb.Name
 	}
 	d.log.Warn("detection: event without a usable time; its line is forwarded, but the rules (which decide in event time) do not evaluate it",
-		"file", file, "line_end_offset", ev.Offset, "find_line", findLine(file, ev.Offset), "cause", detect.UntimedCause([]byte(ev.Raw)),
+		"file", file, "line_end_offset", ev.Offset, "find_line", shellcmd.FindLine(file, ev.Offset), "cause", detect.UntimedCause([]byte(ev.Raw)),
 		"unreported_since_last", held)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -212,12 +213,12 @@ func appendLineAt(args []any, source, fileID string, offset int64) []any {
 	name, ok := lineFile(source, fileID)
 	if !ok {
 		return append(args, "line_end_offset", offset, "find_line",
-			"neither "+shellQuote(source)+" nor a rotated copy of it is the file the line was read from (device:inode "+fileID+") any more: it was compressed, moved or deleted")
+			"neither "+shellcmd.Quote(source)+" nor a rotated copy of it is the file the line was read from (device:inode "+fileID+") any more: it was compressed, moved or deleted")
 	}
 	if name != source {
 		args = append(args, "line_in", name)
 	}
-	return append(args, "line_end_offset", offset, "find_line", findLine(name, offset))
+	return append(args, "line_end_offset", offset, "find_line", shellcmd.FindLine(name, offset))
 }
 
 // lineFile returns the name of the file of device and inode fileID

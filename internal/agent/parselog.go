@@ -3,10 +3,10 @@ package agent
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -84,7 +84,7 @@ func (p *parseLog) namedLines() uint64 {
 // that does not parse as typ, each with its file:line and cause (parse's
 // {"_error":...} objects).
 func listUnparsed(file, typ string) string {
-	return fmt.Sprintf("gitlab-syslog parse --type %s -- %s | grep '^{\"_error\"'", typ, shellPath(file))
+	return fmt.Sprintf("gitlab-syslog parse --type %s -- %s | grep '^{\"_error\"'", typ, shellcmd.Path(file))
 }
 
 // report logs a failure of the line ending at byte end of file, or counts it.
@@ -94,7 +94,7 @@ func (p *parseLog) report(file string, end int64, err error) {
 		return
 	}
 	p.log.Warn("line did not parse; forwarded raw, without parsed columns",
-		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "err", err, "unreported_since_last", n)
+		"file", file, "line_end_offset", end, "find_line", shellcmd.FindLine(file, end), "err", err, "unreported_since_last", n)
 }
 
 // reportUnfinished logs, or counts as report does (at most one warning per
@@ -119,70 +119,11 @@ func (p *parseLog) reportUnfinished(file string, start int64, atEnd, cut bool, m
 		msg, err, hint = "the file ends in parts of a line whose last part is not written yet; forwarded raw, without parsed columns", errUnfinishedAtEnd,
 			"a later run that finds the file grown sends the line again, whole, from its first part"
 	}
-	attrs := []any{"file", file, "line_start_offset", start, "find_line", findLineAt(file, start), "err", err, "hint", hint, "unreported_since_last", n}
+	attrs := []any{"file", file, "line_start_offset", start, "find_line", shellcmd.FindLineAt(file, start), "err", err, "hint", hint, "unreported_since_last", n}
 	if cut {
 		attrs = append(attrs, "cut_to_max_line_bytes", max)
 	}
 	p.log.Warn(msg, attrs...)
-}
-
-// findLineAt returns, for a warning, the shell commands that print the
-// record beginning at byte start of file and the number of lines before
-// it (its line number less one), as findLine does for a line's end.
-func findLineAt(file string, start int64) string {
-	show := fileFilter(file, fmt.Sprintf("tail -c +%d", start+1)) + " | head -n 1"
-	before := fileFilter(file, fmt.Sprintf("head -c %d", start)) + " | wc -l"
-	return show + " (the first part); " + before + " (the number of lines before it)"
-}
-
-// fileFilter returns the shell command that runs filter (a head or tail
-// taking a file operand) over the bytes of file, decompressed when it is
-// a .gz: "FILTER -- FILE", or "zcat -- FILE | FILTER"; a name starting
-// with "-" is written ./-name.
-func fileFilter(file, filter string) string {
-	if strings.HasSuffix(file, ".gz") {
-		return "zcat -- " + shellPath(file) + " | " + filter
-	}
-	return filter + " -- " + shellPath(file)
-}
-
-// shellPath returns file as a shell word that a command reads as a file
-// even after "--": quoted (shellQuote), and a relative path starting with
-// "-" written ./-name (head, zcat and others read "-" as standard input).
-func shellPath(file string) string {
-	if strings.HasPrefix(file, "-") {
-		file = "./" + file
-	}
-	return shellQuote(file)
-}
-
-// findLine returns, for the warning, the shell commands of lineCommands.
-func findLine(file string, end int64) string {
-	show, number := lineCommands(file, end)
-	return show + " (the line); " + number + " (its line number)"
-}
-
-// lineCommands returns the shell commands that print the line ending at
-// byte end of file (just after its newline, as the tailer's offsets are)
-// and its line number. The warning cannot give the number itself: the
-// tailer starts at a checkpoint's byte offset (after a restart, with
-// start_at: end, after a rotation) without reading the lines before it, so
-// knowing the number would take reading the file from its start. For a
-// .gz sibling the offset is in the decompressed stream. The commands work
-// for any path: it is quoted, follows "--", and a relative path starting
-// with "-" gets "./" (head and zcat read "-" as standard input even after
-// "--").
-func lineCommands(file string, end int64) (show, number string) {
-	src := fileFilter(file, fmt.Sprintf("head -c %d", end))
-	return src + " | tail -n 1", src + " | wc -l"
-}
-
-// shellQuote returns s quoted for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // reportCut logs a line that was cut to max_line_bytes, n, after its
@@ -197,7 +138,7 @@ func (p *parseLog) reportCut(file string, end int64, n, length int) {
 	}
 	suggest := tailer.SuggestMaxLine(n, length)
 	p.log.Warn("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped",
-		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "max_line_bytes", n, "joined_bytes", length, "unreported_since_last", supp,
+		"file", file, "line_end_offset", end, "find_line", shellcmd.FindLine(file, end), "max_line_bytes", n, "joined_bytes", length, "unreported_since_last", supp,
 		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: %s (or --max-line-bytes %s)", suggest, suggest))
 }
 

@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 )
 
 func TestParseLogNamesFileOffsetAndCauseAndLimits(t *testing.T) {
@@ -68,92 +65,6 @@ func TestParseLogUnfinishedPacedApart(t *testing.T) {
 	}
 }
 
-// TestParseLogFindLine runs the commands the warning gives in a real
-// shell over real files: they print the line that did not parse and its
-// line number, from the line's end offset alone (the agent does not know
-// the number: it starts at a checkpoint's offset), for names that need
-// quoting and for a .gz sibling.
-func TestParseLogFindLine(t *testing.T) {
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh")
-	}
-	dir := t.TempDir()
-	lines := []string{`{"severity":"INFO","time":"2024-06-03T09:12:44Z"}`, "not json at all", `{"severity":"WARN"}`}
-	content := strings.Join(lines, "\n") + "\n"
-	gz := gziptest.Compress(t, []byte(content))
-	end := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // just after line 2 and its newline
-	for _, tc := range []struct {
-		name string
-		data []byte
-		rel  bool // the path is given relative to dir, the commands run in dir
-	}{
-		{"audit_json.log", []byte(content), false},
-		{"it's a log (1).log", []byte(content), false},
-		{"audit_json.log.1.gz", gz, false},
-		{"-n5.log", []byte(content), true},
-		{"--help.log.gz", gz, true},
-		{"-", []byte(content), true},
-		{"-dash dir/-v.log", []byte(content), true},
-		{"$(false) `x` \"q\" \\.log", []byte(content), false},
-		{"line\nbreak.log", []byte(content), true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(dir, tc.name)
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if tc.rel {
-				path = tc.name
-			}
-			show, number := lineCommands(path, end)
-			for _, c := range []struct{ cmd, want string }{{show, lines[1]}, {number, "2"}} {
-				cmd := exec.Command(sh, "-c", c.cmd)
-				cmd.Dir = dir
-				cmd.Stdin = strings.NewReader("stdin, not the file\n")
-				out, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("%s: %v", c.cmd, err)
-				}
-				if got := strings.TrimSpace(string(out)); got != c.want {
-					t.Errorf("%s printed %q, want %q", c.cmd, got, c.want)
-				}
-			}
-			// The parts of a line whose end never came are found by
-			// where they begin (reportUnfinished): line 2 begins after
-			// line 1, and one line is before it.
-			for i, part := range strings.Split(findLineAt(path, int64(len(lines[0])+1)), "; ") {
-				c := part[:strings.LastIndex(part, " (")]
-				cmd := exec.Command(sh, "-c", c)
-				cmd.Dir = dir
-				cmd.Stdin = strings.NewReader("stdin, not the file\n")
-				out, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("%s: %v", c, err)
-				}
-				if got, want := strings.TrimSpace(string(out)), []string{lines[1], "1"}[i]; got != want {
-					t.Errorf("%s printed %q, want %q", c, got, want)
-				}
-			}
-			var buf bytes.Buffer
-			p := &parseLog{log: slog.New(slog.NewJSONHandler(&buf, nil))}
-			p.report(path, end, errors.New("audit: invalid JSON"))
-			var rec struct {
-				FindLine string `json:"find_line"`
-			}
-			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
-				t.Fatal(err)
-			}
-			if want := show + " (the line); " + number + " (its line number)"; rec.FindLine != want {
-				t.Errorf("warning's find_line = %q, want %q", rec.FindLine, want)
-			}
-		})
-	}
-}
-
 // TestParseFailsReportedInOrder: lines that did not parse, recorded per
 // batch by the workers (parseFails) and reported by the sender batch by
 // batch, are logged as report logs them one by one in file order: the
@@ -184,5 +95,24 @@ func TestParseFailsReportedInOrder(t *testing.T) {
 	p.report("audit_json.log", 2000, cause)
 	if !strings.Contains(buf.String(), "unreported_since_last=2") {
 		t.Errorf("the next warning does not count the 2 lines not named:\n%s", buf.String())
+	}
+}
+
+// TestParseLogFindLine: the warning of a line that did not parse gives
+// in find_line the commands that print it and its line number
+// (shellcmd.FindLine, which TestFindLine runs in a shell).
+func TestParseLogFindLine(t *testing.T) {
+	const path, end = "/var/log/gitlab/gitlab-rails/audit_json.log.1.gz", 4096
+	var buf bytes.Buffer
+	p := &parseLog{log: slog.New(slog.NewJSONHandler(&buf, nil))}
+	p.report(path, end, errors.New("audit: invalid JSON"))
+	var rec struct {
+		FindLine string `json:"find_line"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if want := shellcmd.FindLine(path, end); rec.FindLine != want {
+		t.Errorf("warning's find_line = %q, want %q", rec.FindLine, want)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -612,7 +613,7 @@ func (h carryHold) earliest(o carryHold) carryHold {
 func oldestFirst(copies []string) string {
 	words := make([]string, 0, len(copies))
 	for i := len(copies) - 1; i >= 0; i-- {
-		words = append(words, shellPath(copies[i]))
+		words = append(words, shellcmd.Path(copies[i]))
 	}
 	return strings.Join(words, " ")
 }
