@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/therootcompany/xz"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
@@ -131,7 +131,7 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 func openError(label, kind string, err error) error {
 	check := kind + " -t"
 	if label != "stdin" {
-		check += " " + shellQuote(label)
+		check += " " + shellcmd.Path(label)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, xz.ErrBuf) {
 		return fmt.Errorf("%s: %s data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read (%w): copy the file again from its source (%s says whether a copy is whole)", label, kind, err, check)
@@ -232,7 +232,7 @@ func (e *dataError) Error() string {
 	}
 	check := fmt.Sprintf("%s -t", e.kind)
 	if e.label != "" && e.label != "stdin" {
-		check += " " + shellQuote(e.label)
+		check += " " + shellcmd.Path(e.label)
 	}
 	return fmt.Sprintf("%s data %s; %s: copy the file again from its source (%s says whether a copy is whole)", e.kind, what, read, check)
 }
@@ -252,16 +252,4 @@ func (e *dataError) Unwrap() error { return e.err }
 // truncated reports whether the decoder ran out of input mid-stream.
 func (e *dataError) truncated() bool {
 	return errors.Is(e.err, io.ErrUnexpectedEOF) || errors.Is(e.err, xz.ErrBuf)
-}
-
-// shellQuote returns s quoted for a POSIX shell when it needs it, with
-// "./" before a name that starts with "-", for a command in a message.
-func shellQuote(s string) string {
-	if strings.HasPrefix(s, "-") {
-		s = "./" + s
-	}
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
@@ -18,7 +19,7 @@ func unreadError(label, outer string, u *sniff.Format, inner string) error {
 	}
 	file := "FILE" // standard input: the file that was piped in
 	if label != "stdin" {
-		file = shellQuote(label)
+		file = shellcmd.Path(label)
 	}
 	what, fix := inner+" data", inner+" -dc"
 	if u != nil {

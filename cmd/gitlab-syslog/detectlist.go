@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 )
 
 // listEffective prints the rule catalogue as detect would run it with the
@@ -121,10 +122,10 @@ func effectiveParam(cfg detect.Config, id, name string) (string, bool) {
 func listFlags(o *detectOptions) []string {
 	var fs []string
 	if o.config != "" {
-		fs = append(fs, "--config "+shellQuote(o.config))
+		fs = append(fs, "--config "+shellcmd.Path(o.config))
 	}
 	for _, p := range o.params {
-		fs = append(fs, "--param "+shellQuote(p))
+		fs = append(fs, "--param "+shellcmd.Path(p))
 	}
 	for _, r := range slices.Compact(slices.Clone(o.rules)) {
 		fs = append(fs, "--rule "+r)

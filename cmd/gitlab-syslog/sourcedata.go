@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
@@ -25,7 +26,7 @@ func sourceData(path string) (status, problem string) {
 		return "", ""
 	case f.Encoding: // UTF-16 text
 		return "NOT UTF-8: " + f.What(), fmt.Sprintf("source %s holds %s, not UTF-8 log lines as GitLab writes them: give the live log file; to send a converted copy once: %s | gitlab-syslog send -",
-			path, f.What(), strings.Replace(f.Fix, "FILE", shellQuote(path), 1))
+			path, f.What(), strings.Replace(f.Fix, "FILE", shellcmd.Path(path), 1))
 	case f.Fix == "": // a binary file
 		return "NOT A LOG FILE: " + f.What(), fmt.Sprintf("source %s is %s, not a log file: its bytes are not lines of text; give the path of a GitLab log file (is the path right?)", path, f.What())
 	}
