@@ -242,6 +242,9 @@ func TestCompleteResumeCutInRotatedCopy(t *testing.T) {
 			want: []string{line[:16], "next"}, warn: "app.log.1 line_offset=2 line_bytes=28"},
 		{name: "gzipped", appended: line[3:] + "\nnext\n", complete: true, rotate: "gzip",
 			want: []string{line[:16], "next"}, warn: "app.log.1.gz line_offset=2 line_bytes=28"},
+		// find_line: how to print the cut line whole (fresh-user trial 257: only its offset was given).
+		{name: "find_line", appended: line[3:] + "\nnext\n", complete: true, rotate: "rename",
+			want: []string{line[:16], "next"}, warn: "app.log.1 | head -n 1 (the line, whole); head -c 2 -- "},
 	} {
 		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\npar", 16, []string{"a", "par"}, tt) })
 	}

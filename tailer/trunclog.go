@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"math"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 )
 
 // truncLogInterval is the least time between two warnings about lines cut
@@ -37,6 +39,7 @@ func (r *truncLog) report(log *slog.Logger, name string, start, length, longest 
 	suggest := SuggestMaxLine(limit, int(min(longest, math.MaxInt32)))
 	log.Warn("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped",
 		"file", name, "line_offset", start, "line_bytes", length, "max_line_bytes", limit, "unreported_since_last", n,
+		"find_line", shellcmd.FindLineAt(name, start, "the line, whole"),
 		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)",
 			longest, suggest, suggest))
 }

@@ -119,7 +119,7 @@ func (p *parseLog) reportUnfinished(file string, start int64, atEnd, cut bool, m
 		msg, err, hint = "the file ends in parts of a line whose last part is not written yet; forwarded raw, without parsed columns", errUnfinishedAtEnd,
 			"a later run that finds the file grown sends the line again, whole, from its first part"
 	}
-	attrs := []any{"file", file, "line_start_offset", start, "find_line", shellcmd.FindLineAt(file, start), "err", err, "hint", hint, "unreported_since_last", n}
+	attrs := []any{"file", file, "line_start_offset", start, "find_line", shellcmd.FindLineAt(file, start, "the first part"), "err", err, "hint", hint, "unreported_since_last", n}
 	if cut {
 		attrs = append(attrs, "cut_to_max_line_bytes", max)
 	}

@@ -9,12 +9,13 @@ import (
 )
 
 // FindLineAt returns, for a warning, the shell commands that print the
-// record beginning at byte start of file and the number of lines before
-// it (its line number less one), as FindLine does for a line's end.
-func FindLineAt(file string, start int64) string {
+// line or record beginning at byte start of file, labelled what ("the
+// line", "the first part"), and the number of lines before it (its line
+// number less one), as FindLine does for a line's end.
+func FindLineAt(file string, start int64, what string) string {
 	show := Filter(file, fmt.Sprintf("tail -c +%d", start+1)) + " | head -n 1"
 	before := Filter(file, fmt.Sprintf("head -c %d", start)) + " | wc -l"
-	return show + " (the first part); " + before + " (the number of lines before it)"
+	return show + " (" + what + "); " + before + " (the number of lines before it)"
 }
 
 // Filter returns the shell command that runs filter (a head or tail

@@ -67,7 +67,7 @@ func TestFindLine(t *testing.T) {
 			// The parts of a line whose end never came are found by
 			// where they begin (reportUnfinished): line 2 begins after
 			// line 1, and one line is before it.
-			for i, part := range strings.Split(FindLineAt(path, int64(len(lines[0])+1)), "; ") {
+			for i, part := range strings.Split(FindLineAt(path, int64(len(lines[0])+1), "the line"), "; ") {
 				c := part[:strings.LastIndex(part, " (")]
 				cmd := exec.Command(sh, "-c", c)
 				cmd.Dir = dir
