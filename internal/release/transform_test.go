@@ -27,7 +27,7 @@ func TestPackagedUnit(t *testing.T) {
 	s := string(unit)
 	for _, want := range []string{
 		"\nExecStart=/usr/bin/gitlab-syslog run --config /etc/gitlab-syslog/config.yaml",
-		"\nExecStartPre=/usr/bin/gitlab-syslog check --config /etc/gitlab-syslog/config.yaml",
+		"\nExecStartPre=-/usr/bin/gitlab-syslog check --config /etc/gitlab-syslog/config.yaml",
 		"\nUser=gitlab-syslog\n", "\nStateDirectory=gitlab-syslog\n", "\nProtectSystem=strict\n",
 		"\nReadOnlyPaths=-/var/log/gitlab\n", "\n[Install]\nWantedBy=multi-user.target\n",
 	} {
