@@ -28,6 +28,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/permhint"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -1096,12 +1097,15 @@ func dirReadable(dir string) error {
 	return nil
 }
 
-// dirWritable reports whether run can create files in dir, or create dir
-// when it does not exist yet, by doing it: it creates and removes a
-// temporary file in dir, or in its nearest existing parent, where run
-// would create dir. Permission bits are not enough: root passes them on
-// /proc, /sys and a read-only file system, where nothing can be created.
-// The error names the directory tried, the system's cause and what to do.
+// dirWritable reports whether run can write files in dir, or create dir
+// when it does not exist yet, by doing it as run's probe does
+// (checkpoint.Store.Probe): it creates a temporary file in dir, or in its
+// nearest existing parent, where run would create dir, writes a line to
+// it, syncs and removes it. Permission bits are not enough: root passes
+// them on /proc, /sys and a read-only file system, where nothing can be
+// created; nor is creating an empty file: a full file system allows that,
+// and run's probe then fails. The error names the directory tried, the
+// system's cause and what to do.
 func dirWritable(dir string) error {
 	p := dir
 	for {
@@ -1130,13 +1134,27 @@ func dirWritable(dir string) error {
 		return fmt.Errorf("creating a file in it failed: %v; %s", err, todo)
 	}
 	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	_, werr := f.Write([]byte("gitlab-syslog check probe\n"))
+	serr := f.Sync()
+	cerr := f.Close()
+	rerr := os.Remove(name)
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		where := "it"
+		if p != dir {
+			where = p + ", where it would be created,"
+		}
+		return fmt.Errorf("writing a file in %s failed: %v; free space on its file system (df -h %s), or give another directory", where, err, shellcmd.Path(p))
+	}
+	return rerr
 }
 
 // unreadableNote ends check's problem of a source file this user may not
 // read: what run does with it, which is not to stop.
-const unreadableNote = "; run starts without its lines, follows the other sources and tries it again until it can be read (a unit that runs check first, as the packaged one, does not start)"
+const unreadableNote = "; run starts without its lines, follows the other sources and tries it again until it can be read (the packaged unit runs check first and starts all the same)"
 
 // lineLimitNote says where lines are cut (max_line_bytes), in bytes and
 // with the unit a whole KiB or MiB takes, and whether that is the
