@@ -87,7 +87,13 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 			on = append(on, s.Info.ID)
 		}
 	}
-	a.log.Info("detections on", "rules", len(on), "state", cfg.StateDir+"/detect", "lateness", cfg.Detections.Lateness)
+	attrs := []any{"rules", len(on), "state", cfg.StateDir + "/detect", "lateness", cfg.Detections.Lateness}
+	if cfg.Line("detections") == 0 {
+		// An upgrade from a release without detections, its config kept:
+		// alerts now go to the collector too.
+		attrs = append(attrs, "note", "on by default: the configuration has no detections block; alerts go to the same destination as the lines, under APP-NAME GitLab-Detections; detections: {enabled: false} turns them off")
+	}
+	a.log.Info("detections on", attrs...)
 	if len(on) == 0 {
 		a.log.Warn("detections: no rule runs with these sources and settings; the lines are shipped, and no alert will come",
 			"hint", "the log lines before this one say why each rule is off; `gitlab-syslog check` lists them")
