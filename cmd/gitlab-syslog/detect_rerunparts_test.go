@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,7 +58,39 @@ func TestDetectRerunPartsNotCountedTwice(t *testing.T) {
 	if !strings.Contains(alerts, `"Username":"carol"`) || !strings.Contains(alerts, `"count":15`) {
 		t.Errorf("second run: no alert of carol's 15 failures against the baseline of the first run's 60:\n%s\nsummary:\n%s", alerts, summary)
 	}
-	if !strings.Contains(summary, "61 not counted: more than 24h behind the watermark") {
+	if !strings.Contains(summary, "61 not counted: behind lines of their log already counted, and older than the event ids kept to tell repeats (24h)") {
 		t.Errorf("the summary does not count the 61 lines read again and left out:\n%s", summary)
+	}
+}
+
+// TestDetectRerunOtherLogCounted: hunting one log per run with a kept
+// --state-dir, the second log's events are not taken for repeats because
+// the first run's log spanned more than the day of event ids kept: they
+// are behind no line of their own log. A fix for lines read again
+// (TestDetectRerunPartsNotCountedTwice) first held them all back from the
+// counting rules, and the brute force of the second run was missed
+// (fresh-user trial 260).
+func TestDetectRerunOtherLogCounted(t *testing.T) {
+	dir := t.TempDir()
+	var audit strings.Builder
+	for i, d := range []string{"2024-06-09", "2024-06-10", "2024-06-12"} {
+		fmt.Fprintf(&audit, `{"severity":"INFO","time":"%sT10:00:00.000Z","id":%d,"author_id":5,"entity_id":5,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Pat","target_id":5,"target_type":"User","target_details":"Pat","ip_address":"198.51.100.20","entity_path":"pat"},"ip_address":"198.51.100.20","author_name":"Pat","entity_path":"pat","target_details":"Pat","created_at":"%sT10:00:00.000Z","target_type":"User","target_id":5,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`+"\n", d, 7000+i, i, d, i)
+	}
+	auditFile := writeFile(t, filepath.Join(dir, "audit_json.log"), audit.String())
+	state := t.TempDir()
+	run := func(inputs ...string) (alerts, summary string) {
+		t.Helper()
+		o := &detectOptions{stateDir: state, format: "json", rules: []string{"sentinel.bruteforce"},
+			now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, inputs, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %v: %v\n%s", inputs, err, stderr.String())
+		}
+		return stdout.String(), stderr.String()
+	}
+	run(auditFile)
+	alerts, summary := run(filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce", "application_json.log"))
+	if !strings.Contains(alerts, `"rule":"sentinel.bruteforce"`) || strings.Contains(summary, "not counted") {
+		t.Errorf("the application log hunted after the audit log: no brute force, or events not counted:\n%s\nsummary:\n%s", alerts, summary)
 	}
 }
