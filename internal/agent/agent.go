@@ -392,7 +392,7 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 			}
 			return nil
 		case req := <-a.reloads:
-			req.done <- a.reload(runCtx, req.cfg)
+			req.done <- a.reload(ctx, runCtx, req.cfg)
 		case <-tick.C:
 			a.caughtUp(runCtx)
 			a.advanceIdle(runCtx)
@@ -527,7 +527,12 @@ func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 	}
 }
 
-func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
+// reload applies cfg (see Reload); the sources run under ctx. When stop
+// (SIGINT, SIGTERM) ends while the old sources stop (which can take up
+// to ShutdownTimeout with a collector down), nothing of cfg is applied:
+// the agent is stopping, and new sources, or a detection engine saving
+// its state first, would make its shutdown wait again.
+func (a *Agent) reload(stop, ctx context.Context, cfg *config.Config) error {
 	old := a.cfg
 	if err := setsNothing(old, cfg); err != nil {
 		a.log.Error("reload: "+err.Error(), "file", cfg.File())
@@ -560,6 +565,10 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	}
 	if err := a.stopSources(sctx, fwdChanged, true); err != nil {
 		a.log.Warn("reload: old sources did not stop cleanly", "err", err)
+	}
+	if err := stop.Err(); err != nil {
+		a.log.Info("reload: stopping (SIGINT or SIGTERM) while the old sources stopped; the new configuration is not applied: the checkpoints mark what the collector acknowledged, and the next start reads on from there")
+		return err
 	}
 	if fwdChanged {
 		if err := a.openSink(cfg, true); err != nil {
@@ -971,7 +980,9 @@ func (a *Agent) stopSources(ctx context.Context, closeSink, reload bool) error {
 		a.closeSink(ackCtx, reload)
 	} else {
 		for _, s := range srcs {
-			for !s.idle() && ackCtx.Err() == nil {
+			// Once its goroutines returned, the tailer has written its
+			// checkpoint: a batch acknowledged later moves it no more.
+			for !s.idle() && !s.returned() && ackCtx.Err() == nil {
 				time.Sleep(5 * time.Millisecond)
 			}
 		}

@@ -370,6 +370,16 @@ func (s *source) stopHandoff(ctx context.Context) {
 	s.abandon()
 }
 
+// returned reports whether the source's goroutines returned (see wait).
+func (s *source) returned() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // wait blocks until the source's goroutines returned or ctx is done.
 func (s *source) wait(ctx context.Context) error {
 	select {
