@@ -548,7 +548,8 @@ func (t *Tailer) waitReleased() {
 		select {
 		case <-t.released:
 		case <-deadline.C:
-			t.log.Warn("tailer: batches not released before shutdown timeout; checkpoint written as committed so far",
+			t.log.Warn("tailer: batches not released before shutdown timeout; checkpoint written as committed so far: "+
+				"their lines are read and sent again by the next tailer of the file (at the next start, or after a reload), so a collector that received some of them without acknowledging gets those twice",
 				"outstanding", t.c.outstanding.Load())
 			return
 		}
