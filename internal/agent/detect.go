@@ -469,6 +469,12 @@ func (d *detector) stats() metrics.DetectStats {
 	s := addStats(d.base, toMetrics(d.e.Stats()))
 	s.UntimedEvents += d.untimed.Load()
 	s.AlertsPending = int(d.pending.Load())
+	for id, f := range d.e.Files() {
+		if s.Files == nil {
+			s.Files = map[string]metrics.RuleFile{}
+		}
+		s.Files[id] = metrics.RuleFile{Entries: f.Entries, Usable: f.Usable, Modified: f.Modified}
+	}
 	if t := d.lastSave.Load(); t > 0 {
 		s.LastSave = time.Unix(0, t)
 	}

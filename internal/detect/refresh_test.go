@@ -344,3 +344,34 @@ func TestKeepDataTIFileMissingAfterRestore(t *testing.T) {
 		t.Errorf("Files = %+v, want file %s, 1 entry, from %s", f, missing, oldPath)
 	}
 }
+
+// TestTIFileReportState: the TI rule's FileReport gives the metrics what
+// an administrator alerts on: the indicators in use, whether the file as
+// last looked at gave any (Usable), and the modification time of the file
+// they came from. A file deleted while running keeps its indicators and
+// their time, and is no longer usable (fresh-user trial 259: a missing or
+// stale feed showed only in one log line).
+func TestTIFileReportState(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var logs bytes.Buffer
+	e, path, _ := refreshFixture(t, "192.0.2.0/24\n198.51.100.7\n", &now, &logs)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := e.Files()["sentinel.ti_malicious_ip"]
+	if rep.Entries != 2 || !rep.Usable || !rep.Modified.Equal(fi.ModTime()) {
+		t.Errorf("loaded: entries %d, usable %v, modified %v; want 2, true, %v", rep.Entries, rep.Usable, rep.Modified, fi.ModTime())
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		now = now.Add(tiCheckEvery)
+		e.Refresh()
+	}
+	rep = e.Files()["sentinel.ti_malicious_ip"]
+	if rep.Entries != 2 || rep.Usable || !rep.Modified.Equal(fi.ModTime()) {
+		t.Errorf("deleted: entries %d, usable %v, modified %v; want 2 kept, false, %v", rep.Entries, rep.Usable, rep.Modified, fi.ModTime())
+	}
+}

@@ -77,6 +77,7 @@ type tiRule struct {
 	nbad     int                        // the lines it skipped in all
 	unusable *tiUnusable                // the last load found the file is no UTF-8 text (UTF-16, gzip)
 	seen     fileStamp                  // the file as last read, loaded or refused
+	modified int64                      // mtime (Unix ns) of the file the indicators in use were read from; 0: none
 	checked  time.Time                  // wall clock of the last look at the file
 	fault    *tiFault                   // the file cannot be used now; nil when it can
 	// from is the file the indicators in use were read from when it is
@@ -167,7 +168,7 @@ func (r *tiRule) take(f *tiFile) {
 			"file", r.path, "skipped", f.nbad, "hint", tiWarnHint)
 	}
 	r.set.Store(f.set)
-	r.bad, r.nbad, r.unusable = f.bad, f.nbad, nil
+	r.bad, r.nbad, r.unusable, r.modified = f.bad, f.nbad, nil, f.stamp.mtime
 	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", f.set.len(), "skipped", f.nbad)
 }
 
@@ -184,7 +185,7 @@ func (r *tiRule) loadUnusable(u *tiUnusable) {
 	}
 	set, _, _ := parseIndicators(nil)
 	r.set.Store(set)
-	r.bad, r.nbad, r.unusable = nil, 0, u
+	r.bad, r.nbad, r.unusable, r.modified = nil, 0, u, 0
 }
 
 // skippedLine is a skipped line of the indicator file: "FILE:LINE" (or
@@ -208,7 +209,11 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 // skipped in all, and whether the file listed no indicator at all (Empty
 // when it skipped no line either) or was no UTF-8 text (UTF-16, gzip).
 func (r *tiRule) FileReport() FileReport {
-	rep := FileReport{File: r.path, SkippedTotal: r.nbad, Entries: r.set.Load().len(), From: r.from}
+	rep := FileReport{File: r.path, SkippedTotal: r.nbad, Entries: r.set.Load().len(), From: r.from,
+		Usable: r.fault == nil && r.unusable == nil && r.set.Load().len() > 0}
+	if r.modified != 0 {
+		rep.Modified = time.Unix(0, r.modified).UTC()
+	}
 	switch {
 	case r.unusable != nil:
 		rep.Unusable = fmt.Sprintf("%s is %s, so the rule matches nothing: %s", r.path, r.unusable.Is, r.unusable.Fix)

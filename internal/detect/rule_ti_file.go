@@ -296,7 +296,7 @@ func (r *tiRule) keepData(prev Rule) {
 	}
 	if p, ok := prev.(*tiRule); ok && p != nil && !(r.fault.empty && !p.holding()) { // an empty file over none is taken
 		r.set.Store(p.set.Load())
-		r.bad, r.nbad, r.unusable = p.bad, p.nbad, p.unusable
+		r.bad, r.nbad, r.unusable, r.modified = p.bad, p.nbad, p.unusable, p.modified
 		if r.from = p.path; p.from != "" {
 			r.from = p.from // still those of an earlier file
 		}

@@ -61,6 +61,14 @@ type FileReport struct {
 	// rule's IP addresses and CIDRs): those of the last load, or of an
 	// earlier one that a file not usable at a reload left in use.
 	Entries int
+	// Modified is the modification time of the file the entries in use
+	// were read from (a feed job that stopped leaves it old); zero when
+	// none was read.
+	Modified time.Time
+	// Usable says that the file at File, as last looked at, could be read
+	// and gives the rule entries: false while it is missing, unreadable
+	// or holds none (the rule then keeps entries read before, if any).
+	Usable bool
 }
 
 // FallbackCounter is implemented by rules with fallback predicates for
