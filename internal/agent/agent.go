@@ -442,7 +442,7 @@ func (a *Agent) logStall(now time.Time) {
 	case s == nil, a.opts.ExitAtEOF: // --once ends with the error (onceFailed)
 	case d >= a.opts.StallLimit && a.stallSince.IsZero():
 		a.stallSince = now.Add(-d)
-		a.log.Warn("forwarder: nothing acknowledged while batches wait; the sources stop reading until the collector takes them, logged again once it does (nothing is lost unless logrotate deletes a file before it was read: more rotations meanwhile than its rotate count keeps"+stallStreamLoss(s.URL())+")",
+		a.log.Warn("forwarder: nothing acknowledged while batches wait; the sources stop reading until the collector takes them, logged again once it does (nothing is lost unless logrotate deletes a file before it was read: more rotations meanwhile than its rotate count keeps"+stallStreamLoss(s.URL(), s.LastError())+")",
 			"url", s.URL(), "waiting", d.Round(time.Second).String(), "cause", a.stallCause(s.LastError()))
 	case d < a.opts.StallLimit && !a.stallSince.IsZero():
 		a.log.Info("forwarder: the collector acknowledges again", "url", s.URL(), "stalled_for", now.Sub(a.stallSince).Round(time.Second).String())
@@ -450,13 +450,16 @@ func (a *Agent) logStall(now time.Time) {
 	}
 }
 
-// stallStreamLoss is what logStall adds for a tcp:// or tls:// url: what
-// the collector's TCP took and the collector did not read (up to its
-// receive buffer, delivered as far as the agent knows) is lost if the
-// collector is killed or restarted rather than unstuck; "" for the other
-// transports (relp:// acknowledges what the collector took).
-func stallStreamLoss(url string) string {
-	if !strings.HasPrefix(url, "tcp:") && !strings.HasPrefix(url, "tls:") {
+// stallStreamLoss is what logStall adds for a tcp:// or tls:// url while
+// the connection is up (last, the forwarder's last error, is nil: the
+// collector accepted it and reads nothing): what the collector's TCP took
+// and the collector did not read (up to its receive buffer, delivered as
+// far as the agent knows) is lost if the collector is killed or restarted
+// rather than unstuck. It is "" while connecting fails (nothing listens:
+// there is nothing to make read again) and for the other transports
+// (relp:// acknowledges what the collector took).
+func stallStreamLoss(url string, last error) string {
+	if last != nil || !strings.HasPrefix(url, "tcp:") && !strings.HasPrefix(url, "tls:") {
 		return ""
 	}
 	return "; but the lines the collector's TCP took before it stopped reading, up to its receive buffer, count as delivered: killing or restarting the collector loses them, with their alerts, so first make it read again if it can (relp:// loses none)"

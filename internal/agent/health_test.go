@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -236,4 +237,27 @@ func TestSourceUpUnreadable(t *testing.T) {
 	}
 	writeAccessLines(t, path, 0, 1)
 	waitFor(t, "source_up 1 once the file can be read", 10*time.Second, func() bool { return value() == 1 })
+}
+
+// TestStallStreamLoss: the stall warning says that a killed collector
+// loses what its TCP took only while the connection is up and nothing is
+// read; not while connecting fails (fresh-user trial 259: with nothing
+// listening it advised making the collector read again), nor for relp://.
+func TestStallStreamLoss(t *testing.T) {
+	refused := errors.New("dial tcp 127.0.0.1:6514: connect: connection refused")
+	for _, tc := range []struct {
+		url  string
+		last error
+		want bool
+	}{
+		{"tcp://127.0.0.1:514", nil, true},
+		{"tls://collector:6514", nil, true},
+		{"tcp://127.0.0.1:514", refused, false},
+		{"relp://127.0.0.1:2514", nil, false},
+		{"udp://127.0.0.1:514", nil, false},
+	} {
+		if got := strings.Contains(stallStreamLoss(tc.url, tc.last), "killing or restarting the collector loses them"); got != tc.want {
+			t.Errorf("stallStreamLoss(%s, %v) says a killed collector loses lines: %v, want %v", tc.url, tc.last, got, tc.want)
+		}
+	}
 }
