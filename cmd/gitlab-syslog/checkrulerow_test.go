@@ -87,6 +87,9 @@ func TestCheckRuleRowMistakes(t *testing.T) {
 		{"refused item of a list of detections.params", "    sentinel.external_user: {}\n  params:\n    allowed_domains: ['@example.org', 'a,b']\n", "sentinel.external_user",
 			"BAD sentinel.external_user - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
 				`set: allowed_domains=@example.org at CFG:8; its allowed_domains[1] "a,b" of detections.params is wrong` + tail},
+		// Not "default" (fresh-user trial 259).
+		{"a rule's block not a mapping", "    falco.pat_created: off\n", "falco.pat_created",
+			"BAD falco.pat_created - its block is not a mapping; it cannot run as configured" + tail},
 		{"a rule asked for that cannot run", "    sentinel.external_user:\n      enabled: true\n", "sentinel.external_user",
 			"BAD sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
 				"it cannot run as configured" + tail},

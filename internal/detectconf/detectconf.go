@@ -635,6 +635,10 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 			st.Why = "enabled" + at(c, "detections.rules."+id+".enabled")
 		case inConf && rc.Enabled != nil:
 			st.Why = "disabled" + at(c, "detections.rules."+id+".enabled")
+		case c.Dropped("detections.rules." + id):
+			// A block that is not a mapping (falco.pat_created: off) is
+			// not decoded, but it is there: not "default".
+			st.Why = "its block is not a mapping"
 		case s.Default && inConf:
 			st.Why = "configured" + at(c, "detections.rules."+id)
 		case s.Default:
