@@ -454,6 +454,10 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: write output: %w", outErr)
 	}
 	printDetectSummary(stderr, eng, inputs, counts)
+	if w.repeats > 0 {
+		fmt.Fprintf(stderr, "detect: %d %s not printed again: %s alert_id was printed earlier in this run (events read again more than %s of event time after their first reading, beyond the event and alert ids kept)\n",
+			w.repeats, plural(int(w.repeats), "alert", "alerts"), plural(int(w.repeats), "its", "their"), strings.TrimSuffix(detect.DefaultDedupeWindow.String(), "0m0s"))
+	}
 	warnUnparsedInputs(stderr, inputs, counts)
 	warnCutInputs(stderr, inputs, counts, maxLine, o.stateDir)
 	warnUntimedInputs(stderr, inputs, counts)
@@ -496,13 +500,36 @@ type alertWriter struct {
 	msg forwarder.Message
 	buf []byte
 	err error
+	// printed holds the alert_ids written in this run, up to
+	// maxPrintedIDs; repeats counts the alerts not written again.
+	printed map[string]struct{}
+	repeats uint64
 }
+
+// maxPrintedIDs caps the alert_ids a run of detect remembers to print each
+// alert once (about 80 bytes each): past it, a repeat may be printed.
+const maxPrintedIDs = 1 << 20
 
 func newAlertWriter(format string, out *bufio.Writer, wire detectconf.Wire) *alertWriter {
 	return &alertWriter{format: format, out: out, wire: wire}
 }
 
+// write prints a, once per alert_id in a run: the engine drops the repeat
+// of an alert within a day of event time (its recent alert ids), but an
+// event read again further behind (a concatenation of logs newest first,
+// a stream body sent again days later) raises its alert again, with the
+// same alert_id.
 func (w *alertWriter) write(a *detect.Alert) {
+	if _, ok := w.printed[a.ID]; ok {
+		w.repeats++
+		return
+	}
+	if w.printed == nil {
+		w.printed = map[string]struct{}{}
+	}
+	if len(w.printed) < maxPrintedIDs {
+		w.printed[strings.Clone(a.ID)] = struct{}{}
+	}
 	if w.format == "rfc5424" {
 		a.Message(&w.msg, w.wire.SDID, &w.wire.Opts)
 		w.buf = w.wire.Encoder.Append(w.buf[:0], &w.msg)

@@ -94,3 +94,31 @@ func TestDetectRerunOtherLogCounted(t *testing.T) {
 		t.Errorf("the application log hunted after the audit log: no brute force, or events not counted:\n%s\nsummary:\n%s", alerts, summary)
 	}
 }
+
+// TestDetectAlertPrintedOnce: an event read again more than a day of
+// event time after its first reading (logs concatenated newest first, a
+// stream body sent again days later), beyond the event and alert ids the
+// engine keeps, raises its per-event alert again with the same alert_id;
+// detect prints it once and says how many it did not print again
+// (fresh-user trial 258: three alert_ids were printed twice).
+func TestDetectAlertPrintedOnce(t *testing.T) {
+	pat := func(day string, id int) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":"%sT10:00:00.000Z","id":%d,"author_id":5,"entity_id":5,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Pat","target_id":5,"target_type":"User","target_details":"Pat","ip_address":"198.51.100.20","entity_path":"pat"},"ip_address":"198.51.100.20","author_name":"Pat","entity_path":"pat","target_details":"Pat","created_at":"%sT10:00:00.000Z","target_type":"User","target_id":5,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`+"\n", day, id, id, day, id)
+	}
+	// The older log, given first, has token 1; standard input, the logs
+	// concatenated newest first, has it again after two newer ones: four
+	// days behind, by when its ids were forgotten.
+	older := writeFile(t, filepath.Join(t.TempDir(), "audit_json.log.1"), pat("2024-06-09", 1))
+	in := pat("2024-06-13", 2) + pat("2024-06-13", 3) + pat("2024-06-09", 1)
+	o := &detectOptions{format: "json", rules: []string{"falco.pat_created"}, now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{older, "audit:-"}, strings.NewReader(in), &stdout, &stderr); err != nil {
+		t.Fatalf("detect: %v\n%s", err, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), "\n"); n != 3 {
+		t.Errorf("%d alerts printed, want 3 (tokens 1, 2 and 3, the repeat of 1 not printed):\n%s", n, stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "detect: 1 alert not printed again: its alert_id was printed earlier in this run") {
+		t.Errorf("the summary does not count the alert not printed again:\n%s", stderr.String())
+	}
+}
