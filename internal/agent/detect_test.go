@@ -537,7 +537,8 @@ func TestDetectionsReload(t *testing.T) {
 	waitFor(t, "the TI alert after the reload", 10*time.Second, func() bool { return len(byRule("sentinel.ti_malicious_ip")) == 1 })
 }
 
-// counter returns the value of the counter name{rule} of a's metrics, or -1.
+// counter returns the value of the counter, or gauge, name{rule} of a's
+// metrics, or -1.
 func counter(t *testing.T, a *Agent, name, rule string) float64 {
 	t.Helper()
 	mfs, err := a.Metrics().Registry().Gather()
@@ -551,7 +552,10 @@ func counter(t *testing.T, a *Agent, name, rule string) float64 {
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == "rule" && l.GetValue() == rule {
-					return m.GetCounter().GetValue()
+					if c := m.GetCounter(); c != nil {
+						return c.GetValue()
+					}
+					return m.GetGauge().GetValue()
 				}
 			}
 		}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -32,18 +31,9 @@ func TestDetectionsOnByDefaultNoted(t *testing.T) {
 			c := resolved(t, fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: audit, path: %s}\n%s",
 				filepath.Join(dir, "state"), audit, tc.block))
 			var logs syncBuffer
-			a, err := New(c, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Stdout: new(syncBuffer)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- a.Run(ctx) }()
+			_, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Stdout: new(syncBuffer)})
 			waitFor(t, "the detections", 10*time.Second, func() bool { return strings.Contains(logs.String(), `"msg":"detections on"`) })
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
+			stop()
 			if got := strings.Contains(logs.String(), note); got != tc.want {
 				t.Errorf("the start's log has the note %v, want %v:\n%s", got, tc.want, logs.String())
 			}

@@ -28,41 +28,18 @@ func TestTIFileMetrics(t *testing.T) {
 	a, _, stop := runInBackground(t, c, Options{Stdout: new(syncBuffer)})
 	defer stop()
 	const rule = "sentinel.ti_malicious_ip"
-	waitFor(t, "the file metrics", 10*time.Second, func() bool { return gauge(t, a, "gitlab_syslog_detect_rule_file_entries", rule) == 2 })
-	if v := gauge(t, a, "gitlab_syslog_detect_rule_file_usable", rule); v != 1 {
+	waitFor(t, "the file metrics", 10*time.Second, func() bool { return counter(t, a, "gitlab_syslog_detect_rule_file_entries", rule) == 2 })
+	if v := counter(t, a, "gitlab_syslog_detect_rule_file_usable", rule); v != 1 {
 		t.Errorf("usable = %v, want 1", v)
 	}
-	if v, want := gauge(t, a, "gitlab_syslog_detect_rule_file_modified_timestamp_seconds", rule), float64(fi.ModTime().UnixNano())/1e9; v != want {
+	if v, want := counter(t, a, "gitlab_syslog_detect_rule_file_modified_timestamp_seconds", rule), float64(fi.ModTime().UnixNano())/1e9; v != want {
 		t.Errorf("modified = %v, want %v", v, want)
 	}
 	if err := os.Remove(ti); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "usable 0 for the deleted file", 10*time.Second, func() bool { return gauge(t, a, "gitlab_syslog_detect_rule_file_usable", rule) == 0 })
-	if v := gauge(t, a, "gitlab_syslog_detect_rule_file_entries", rule); v != 2 {
+	waitFor(t, "usable 0 for the deleted file", 10*time.Second, func() bool { return counter(t, a, "gitlab_syslog_detect_rule_file_usable", rule) == 0 })
+	if v := counter(t, a, "gitlab_syslog_detect_rule_file_entries", rule); v != 2 {
 		t.Errorf("entries = %v after the file was deleted, want the 2 kept", v)
 	}
-}
-
-// gauge returns the value of the gauge name of rule in a's metrics, -1
-// when there is none.
-func gauge(t *testing.T, a *Agent, name, rule string) float64 {
-	t.Helper()
-	mfs, err := a.Metrics().Registry().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "rule" && l.GetValue() == rule {
-					return m.GetGauge().GetValue()
-				}
-			}
-		}
-	}
-	return -1
 }

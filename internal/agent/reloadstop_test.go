@@ -29,14 +29,7 @@ func TestStopDuringReload(t *testing.T) {
 	c := newConfig(t, "tcp://"+downAddr, config.Source{Type: "audit", Path: audit})
 	var logs syncBuffer
 	const shutdown = 2 * time.Second
-	a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: shutdown})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	a, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: shutdown})
 	waitFor(t, "the lines read", 10*time.Second, func() bool { return linesRead(t, a, audit) >= 20 })
 
 	changed := *c // a parameter changed: the sources are stopped and started again
@@ -44,11 +37,8 @@ func TestStopDuringReload(t *testing.T) {
 	reloaded := make(chan error, 1)
 	go func() { reloaded <- a.Reload(context.Background(), &changed) }()
 	time.Sleep(shutdown / 4) // the reload waits for the acknowledgements
-	cancel()
 	start := time.Now()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop() // SIGTERM
 	took := time.Since(start)
 	<-reloaded
 	l := logs.String()
