@@ -74,7 +74,7 @@ func TestDetectRerunOtherLogCounted(t *testing.T) {
 	dir := t.TempDir()
 	var audit strings.Builder
 	for i, d := range []string{"2024-06-09", "2024-06-10", "2024-06-12"} {
-		fmt.Fprintf(&audit, `{"severity":"INFO","time":"%sT10:00:00.000Z","id":%d,"author_id":5,"entity_id":5,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Pat","target_id":5,"target_type":"User","target_details":"Pat","ip_address":"198.51.100.20","entity_path":"pat"},"ip_address":"198.51.100.20","author_name":"Pat","entity_path":"pat","target_details":"Pat","created_at":"%sT10:00:00.000Z","target_type":"User","target_id":5,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`+"\n", d, 7000+i, i, d, i)
+		audit.WriteString(patCreatedLine(d, 7000+i))
 	}
 	auditFile := writeFile(t, filepath.Join(dir, "audit_json.log"), audit.String())
 	state := t.TempDir()
@@ -102,9 +102,7 @@ func TestDetectRerunOtherLogCounted(t *testing.T) {
 // detect prints it once and says how many it did not print again
 // (fresh-user trial 258: three alert_ids were printed twice).
 func TestDetectAlertPrintedOnce(t *testing.T) {
-	pat := func(day string, id int) string {
-		return fmt.Sprintf(`{"severity":"INFO","time":"%sT10:00:00.000Z","id":%d,"author_id":5,"entity_id":5,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Pat","target_id":5,"target_type":"User","target_details":"Pat","ip_address":"198.51.100.20","entity_path":"pat"},"ip_address":"198.51.100.20","author_name":"Pat","entity_path":"pat","target_details":"Pat","created_at":"%sT10:00:00.000Z","target_type":"User","target_id":5,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`+"\n", day, id, id, day, id)
-	}
+	pat := patCreatedLine
 	// The older log, given first, has token 1; standard input, the logs
 	// concatenated newest first, has it again after two newer ones: four
 	// days behind, by when its ids were forgotten.
@@ -121,4 +119,10 @@ func TestDetectAlertPrintedOnce(t *testing.T) {
 	if !strings.Contains(stderr.String(), "detect: 1 alert not printed again: its alert_id was printed earlier in this run") {
 		t.Errorf("the summary does not count the alert not printed again:\n%s", stderr.String())
 	}
+}
+
+// patCreatedLine returns an audit_json.log line, with its newline, of
+// token id created by Pat at 10:00 UTC on day (YYYY-MM-DD), event id id.
+func patCreatedLine(day string, id int) string {
+	return fmt.Sprintf(`{"severity":"INFO","time":"%sT10:00:00.000Z","id":%d,"author_id":5,"entity_id":5,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Pat","target_id":5,"target_type":"User","target_details":"Pat","ip_address":"198.51.100.20","entity_path":"pat"},"ip_address":"198.51.100.20","author_name":"Pat","entity_path":"pat","target_details":"Pat","created_at":"%sT10:00:00.000Z","target_type":"User","target_id":5,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`+"\n", day, id, id, day, id)
 }
