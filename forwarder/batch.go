@@ -40,11 +40,34 @@ const zeros = "00000000000000000000"
 // is only known after encoding. Append reserves as many bytes as the
 // previous message's count took; only when the width changes is the message
 // moved, which for a stream of similar lines is rare.
+//
+// A message longer than e.MaxMessageBytes (when set) with its
+// STRUCTURED-DATA is written with "-" in its place (see Encoder).
 func (b *Batch) Append(e *Encoder, m *Message) {
 	pos, start := b.openFrame()
 	var sd, msg int
 	b.buf, sd, msg = e.appendMessage(b.buf, m, &b.hc)
+	if e.MaxMessageBytes > 0 && e.Format != RFC3164 && len(b.buf)-start > e.MaxMessageBytes && sd < len(b.buf) && b.buf[sd] == '[' {
+		msg = b.dropSD(sd, msg)
+		e.sdDropped.Add(1)
+	}
 	b.closeFrame(pos, start, sd, msg)
+}
+
+// dropSD replaces the STRUCTURED-DATA of the message that ends buf, from
+// sd to MSG at msg (or to the end, without MSG), by the NILVALUE "-", and
+// returns where MSG starts now.
+func (b *Batch) dropSD(sd, msg int) int {
+	end := len(b.buf)
+	b.buf[sd] = '-'
+	if msg >= end {
+		b.buf = b.buf[:sd+1]
+		return sd + 1
+	}
+	b.buf[sd+1] = ' '
+	n := copy(b.buf[sd+2:], b.buf[msg:end])
+	b.buf = b.buf[:sd+2+n]
+	return sd + 2
 }
 
 // AppendRaw adds an already encoded message to the batch, framed: a

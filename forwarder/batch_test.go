@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // parseOctet splits octet-counted frames; it fails on anything else.
@@ -200,5 +202,51 @@ func TestBatchRemoveLast(t *testing.T) {
 	empty.RemoveLast()
 	if empty.Len() != 0 || len(empty.buf) != 0 {
 		t.Errorf("RemoveLast on an empty batch left %d messages", empty.Len())
+	}
+}
+
+// TestBatchDropsSDOverLimit: with Encoder.MaxMessageBytes, a message
+// whose STRUCTURED-DATA makes it longer is written with "-" in its place,
+// MSG whole, in every framing, and counted; one that fits, or has no
+// STRUCTURED-DATA, is written as it is. A value of 1,000 `]` takes 2,000
+// bytes escaped (fresh-user trial 261: a 1 MB line of them made a 5 MB
+// message, which a collector with a 4 MiB limit cut or refused, losing
+// the messages after it).
+func TestBatchDropsSDOverLimit(t *testing.T) {
+	line := `{"message":"Failed Login: username=` + strings.Repeat("]", 1000) + `"}`
+	msg := Message{AppName: "GitLab-Application-Logs", Msg: []byte(line),
+		Params: []parser.Field{{Name: "Username", Value: []byte(strings.Repeat("]", 1000))}}}
+	for _, tc := range []struct {
+		name  string
+		limit int
+		noSD  bool // the message as written without STRUCTURED-DATA
+	}{
+		{"no limit", 0, false},
+		{"within the limit", 4000, false},
+		{"over the limit", 2500, true},
+		{"MSG alone over the limit: whole all the same", 100, true},
+	} {
+		for _, fr := range []framing{framingOctet, framingLF, framingDatagram} {
+			t.Run(tc.name+"/"+strconv.Itoa(int(fr)), func(t *testing.T) {
+				e := Encoder{MaxMessageBytes: tc.limit}
+				b := Batch{framing: fr}
+				b.Append(&e, &msg)
+				got := string(b.Message(0))
+				full := string(new(Encoder).Append(nil, &msg))
+				want := full
+				if tc.noSD {
+					want = full[:strings.Index(full, " [")] + " - " + line
+				}
+				if got != want {
+					t.Errorf("message %q, want %q", trunc([]byte(got)), trunc([]byte(want)))
+				}
+				if n, w := e.Stats().SDDropped, map[bool]uint64{true: 1}[tc.noSD]; n != w {
+					t.Errorf("SDDropped %d, want %d", n, w)
+				}
+				if b.Size() != len(want) {
+					t.Errorf("Size %d, want %d", b.Size(), len(want))
+				}
+			})
+		}
 	}
 }

@@ -15,14 +15,18 @@ import (
 
 // Defaults for the zero fields of Config.
 const (
-	DefaultMaxDatagram   = 8192
-	DefaultQueueSize     = 64
-	DefaultFlushInterval = 0 // write as soon as no other batch is queued
-	DefaultBufferSize    = 256 << 10
-	DefaultDialTimeout   = 10 * time.Second
-	DefaultWriteTimeout  = time.Minute
-	DefaultMinBackoff    = 100 * time.Millisecond
-	DefaultMaxBackoff    = 30 * time.Second
+	DefaultMaxDatagram = 8192
+	// DefaultMaxStreamMessage is the default Config.MaxStreamMessage: 4
+	// MiB, the message size the example collector configurations accept
+	// (rsyslog's maxMessageSize="4m", syslog-ng's log-msg-size).
+	DefaultMaxStreamMessage = 4 << 20
+	DefaultQueueSize        = 64
+	DefaultFlushInterval    = 0 // write as soon as no other batch is queued
+	DefaultBufferSize       = 256 << 10
+	DefaultDialTimeout      = 10 * time.Second
+	DefaultWriteTimeout     = time.Minute
+	DefaultMinBackoff       = 100 * time.Millisecond
+	DefaultMaxBackoff       = 30 * time.Second
 	// DefaultRELPWindow is the number of RELP transactions that may be
 	// unanswered at a time, librelp's default (rsyslog's omrelp
 	// windowSize).
@@ -74,6 +78,16 @@ type Config struct {
 	// default, 8192, matches rsyslog's default maximum message size. In the
 	// agent's configuration it is max_message_bytes, a byte size: 8192, 8KiB.
 	MaxDatagram int `yaml:"max_message_bytes" config:"bytes"`
+	// MaxStreamMessage is the longest message (framing left out) sent
+	// whole to the stream destinations (tcp://, tls://, relp://,
+	// relp+tls://, stream unix://), which cut nothing themselves, while a
+	// collector cuts or refuses what is over its own limit (and may lose
+	// the messages after it). It is what MaxMessageBytes returns for them:
+	// the agent writes a longer log line's message without
+	// STRUCTURED-DATA (Encoder.MaxMessageBytes) and shortens a longer
+	// alert. Default DefaultMaxStreamMessage. In the agent's
+	// configuration it is max_stream_message_bytes, a byte size: 4MiB.
+	MaxStreamMessage int `yaml:"max_stream_message_bytes" config:"bytes"`
 	// QueueSize is the number of batches Send can queue before it blocks.
 	// Default DefaultQueueSize.
 	QueueSize int `yaml:"queue_size"`
@@ -137,6 +151,9 @@ func (c *Config) withDefaults() Config {
 	d := *c
 	if d.MaxDatagram <= 0 {
 		d.MaxDatagram = DefaultMaxDatagram
+	}
+	if d.MaxStreamMessage <= 0 {
+		d.MaxStreamMessage = DefaultMaxStreamMessage
 	}
 	if d.QueueSize <= 0 {
 		d.QueueSize = DefaultQueueSize

@@ -182,7 +182,7 @@ func (w *writer) dial() (net.Conn, error) {
 			break
 		}
 		err = nil
-		f.maxMsg.Store(0) // a stream cuts nothing
+		f.maxMsg.Store(int64(f.cfg.MaxStreamMessage)) // a stream cuts nothing, its collector may
 		if !ep.framingSet {
 			w.framing = framingLF
 		}

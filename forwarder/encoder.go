@@ -101,6 +101,15 @@ type Encoder struct {
 	MetaSDID string
 	// NoSD writes the NILVALUE "-" instead of STRUCTURED-DATA.
 	NoSD bool
+	// MaxMessageBytes, when above 0, is the longest message (framing left
+	// out) Batch.Append writes with its STRUCTURED-DATA: a longer one is
+	// written with the NILVALUE "-" in its place, MSG whole, and counted
+	// in Stats.SDDropped. Escaping can make STRUCTURED-DATA several times
+	// the line it comes from (each `]` or `"` of a value takes two bytes),
+	// and a collector cuts or refuses a message over its own limit; MSG,
+	// the line itself, is what a SIEM parses. MSG is never cut here. Set
+	// it to the destination's Forwarder.MaxMessageBytes.
+	MaxMessageBytes int
 
 	sdHeads    atomic.Pointer[sdHeads] // built on first use from SDID and MetaSDID
 	paramHeads headCache               // ` NAME="` of the PARAM-NAMEs written so far
@@ -109,6 +118,7 @@ type Encoder struct {
 	repaired   atomic.Uint64
 	boms       atomic.Uint64
 	timestamps atomic.Uint64
+	sdDropped  atomic.Uint64
 }
 
 // EncoderStats counts the changes an Encoder made to keep its output valid.
@@ -129,6 +139,9 @@ type EncoderStats struct {
 	BOMs uint64
 	// Timestamps counts times outside the years 0000-9999, written as "-".
 	Timestamps uint64
+	// SDDropped counts messages written without their STRUCTURED-DATA
+	// because with it they were longer than MaxMessageBytes.
+	SDDropped uint64
 }
 
 // Stats returns the encoder's counters.
@@ -139,6 +152,7 @@ func (e *Encoder) Stats() EncoderStats {
 		Repaired:   e.repaired.Load(),
 		BOMs:       e.boms.Load(),
 		Timestamps: e.timestamps.Load(),
+		SDDropped:  e.sdDropped.Load(),
 	}
 }
 

@@ -56,7 +56,7 @@ type Forwarder struct {
 	lastErr atomic.Pointer[error]
 
 	// maxMsg is MaxMessageBytes: cfg.MaxDatagram while the destination
-	// is, or may be, a datagram socket; 0 for a stream.
+	// is, or may be, a datagram socket; cfg.MaxStreamMessage for a stream.
 	maxMsg atomic.Int64
 
 	w *writer // owns the counters that Stats reads
@@ -142,6 +142,8 @@ func New(cfg Config) (*Forwarder, error) {
 	}
 	if ep.framing == framingDatagram || ep.kind == transportUnixDetect {
 		f.maxMsg.Store(int64(c.MaxDatagram))
+	} else {
+		f.maxMsg.Store(int64(c.MaxStreamMessage))
 	}
 	f.w = newWriter(f)
 	go f.w.run()
@@ -152,13 +154,14 @@ func New(cfg Config) (*Forwarder, error) {
 // destination takes whole, framing left out: Config.MaxDatagram (its
 // default when unset) for a datagram destination (udp://, unixgram://,
 // unix:// with type=dgram), which cuts a longer message to that size and
-// counts it in Stats.Truncated; 0, no limit, for the stream destinations
-// (tcp://, tls://, relp://, relp+tls://, unix:// with type=stream), which
-// cut nothing. A unix:// destination without a type counts as a datagram
-// socket until a connection finds it is a stream socket. A caller that
-// can shorten a message better than a cut does (keeping it well formed)
-// compares the encoded size (Batch.Message) with it. Safe to call from
-// any goroutine.
+// counts it in Stats.Truncated; Config.MaxStreamMessage (its default when
+// unset) for the stream destinations (tcp://, tls://, relp://,
+// relp+tls://, unix:// with type=stream), which cut nothing, but whose
+// collector cuts or refuses a longer message. A unix:// destination
+// without a type counts as a datagram socket until a connection finds it
+// is a stream socket. A caller that can shorten a message better than a
+// cut does (keeping it well formed) compares the encoded size
+// (Batch.Message) with it. Safe to call from any goroutine.
 func (f *Forwarder) MaxMessageBytes() int { return int(f.maxMsg.Load()) }
 
 // URL returns the destination.

@@ -143,13 +143,13 @@ func TestTransports(t *testing.T) {
 		tls    bool
 		maxMsg int // MaxMessageBytes once connected
 	}{
-		{"tcp octet counting", "tcp://127.0.0.1:0", "", false, 0},
-		{"tcp lf framing", "tcp://127.0.0.1:0", "?framing=lf", false, 0},
-		{"tls mutual", "tls://127.0.0.1:0", "", true, 0},
+		{"tcp octet counting", "tcp://127.0.0.1:0", "", false, DefaultMaxStreamMessage},
+		{"tcp lf framing", "tcp://127.0.0.1:0", "?framing=lf", false, DefaultMaxStreamMessage},
+		{"tls mutual", "tls://127.0.0.1:0", "", true, DefaultMaxStreamMessage},
 		{"udp", "udp://127.0.0.1:0", "", false, DefaultMaxDatagram},
 		{"unix datagram", "unix://" + filepath.Join(dir, "dgram.sock"), "", false, DefaultMaxDatagram},
-		{"unix stream detected", "unix://" + filepath.Join(dir, "stream.sock") + "?type=stream", "", false, 0},
-		{"tcp ipv6", "tcp://[::1]:0", "", false, 0},
+		{"unix stream detected", "unix://" + filepath.Join(dir, "stream.sock") + "?type=stream", "", false, DefaultMaxStreamMessage},
+		{"tcp ipv6", "tcp://[::1]:0", "", false, DefaultMaxStreamMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 // the messages go and how each line becomes one. Each overrides the
 // configuration key of the same meaning, and only when it was given.
 type forwardFlags struct {
-	to, hostname, facility, sdID, maxLine, maxMsg string
-	noSD, rfc3164                                 bool
-	tls                                           config.TLS
+	to, hostname, facility, sdID, maxLine, maxMsg, maxStream string
+	noSD, rfc3164                                            bool
+	tls                                                      config.TLS
 }
 
 // register adds the forwarding flags to cmd. toDefault completes the help
@@ -37,6 +37,7 @@ func (f *forwardFlags) register(cmd *cobra.Command, toDefault string) {
 	fl.StringVar(&f.tls.ServerName, "server-name", "", "tls: name to verify in the server certificate (default: the URL host)")
 	fl.StringVar(&f.maxLine, "max-line-bytes", "", "longest line; longer lines are cut to it and counted, e.g. 65536 or 512KiB (default 1MiB)")
 	fl.StringVar(&f.maxMsg, "max-message-bytes", "", "udp:// and datagram unix://: largest datagram; longer messages are cut to it and counted, e.g. 65507 or 16KiB (default 8KiB)")
+	fl.StringVar(&f.maxStream, "max-stream-message-bytes", "", "tcp://, tls://, relp://, stream unix://: longest message sent whole, the collector's limit; a longer line goes without STRUCTURED-DATA and is counted, a longer alert is shortened, e.g. 64MiB (default 4MiB)")
 }
 
 // apply sets the configuration keys of the flags that were given on cmd's
@@ -106,6 +107,14 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 		}
 		c.Forward.MaxDatagram = int(min(n, math.MaxInt32)) // out of range: Validate says so under the flag's name
 		c.SetByFlag("forward.max_message_bytes", "--max-message-bytes")
+	}
+	if changed("max-stream-message-bytes") {
+		n, err := config.ParseByteSize(f.maxStream)
+		if err != nil {
+			return fmt.Errorf("--max-stream-message-bytes: %w", err)
+		}
+		c.Forward.MaxStreamMessage = int(min(n, math.MaxInt32)) // out of range: Validate says so under the flag's name
+		c.SetByFlag("forward.max_stream_message_bytes", "--max-stream-message-bytes")
 	}
 	return nil
 }

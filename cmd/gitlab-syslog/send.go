@@ -362,13 +362,13 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: %s\n", n)
 	}
 	s.warnNoneParsed(cmd.ErrOrStderr(), c.Tailer.MaxLineBytes)
-	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped+st.BOMs+st.Timestamps > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %s clamped, %s, %s repaired (invalid UTF-8), %s truncated, %s with line breaks (LF, CR) made spaces, %s removed from MSG, %s outside the years 0000-9999 written as -\n",
+	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped+st.BOMs+st.Timestamps+st.SDDropped > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %s clamped, %s, %s repaired (invalid UTF-8), %s truncated, %s with line breaks (LF, CR) made spaces, %s removed from MSG, %s outside the years 0000-9999 written as -, %s sent without STRUCTURED-DATA (over max_stream_message_bytes with it)\n",
 			count(st.Clamped, "header field", "header fields"),
 			count(st.ShortNames, "SD name written in its short form", "SD names written in their short form"),
 			count(st.Repaired, "SD value", "SD values"), count(st.Truncated, "datagram", "datagrams"),
 			count(st.Escaped, "message", "messages"), count(st.BOMs, "byte order mark", "byte order marks"),
-			count(st.Timestamps, "time", "times"))
+			count(st.Timestamps, "time", "times"), count(st.SDDropped, "message", "messages"))
 	}
 	if runErr == nil && st.Messages != uint64(s.read) {
 		runErr = fmt.Errorf("%d of %d %s not acknowledged", uint64(s.read)-st.Messages, s.read, plural(s.read, "line was", "lines were"))

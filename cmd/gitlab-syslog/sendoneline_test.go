@@ -89,17 +89,17 @@ func TestSendChangedCountsPlural(t *testing.T) {
 	badAccess := "1.2.3.4 - - [22/Aug/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"agent\xfe\""
 	for _, tc := range []struct{ name, typ, to, line, want string }{
 		{"a datagram truncated", "audit", "udp://" + pc.LocalAddr().String(), long,
-			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 1 datagram truncated, 0 messages with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -\n"},
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 1 datagram truncated, 0 messages with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -, 0 messages sent without STRUCTURED-DATA (over max_stream_message_bytes with it)\n"},
 		{"a message with a line break", "audit", "-", lf,
-			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 0 datagrams truncated, 1 message with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -\n"},
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 0 datagrams truncated, 1 message with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -, 0 messages sent without STRUCTURED-DATA (over max_stream_message_bytes with it)\n"},
 		{"invalid UTF-8 in JSON values", "audit", "-", badJSON,
-			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 2 SD values repaired (invalid UTF-8), 0 datagrams truncated, 0 messages with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -\n"},
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 2 SD values repaired (invalid UTF-8), 0 datagrams truncated, 0 messages with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -, 0 messages sent without STRUCTURED-DATA (over max_stream_message_bytes with it)\n"},
 		// A byte order mark is taken off the start of MSG (fresh-user trial
 		// 105: send did not say so, run --once did).
 		{"a byte order mark", "audit", "-", "\xef\xbb\xbf" + lf,
-			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 0 datagrams truncated, 1 message with line breaks (LF, CR) made spaces, 1 byte order mark removed from MSG, 0 times outside the years 0000-9999 written as -\n"},
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 0 datagrams truncated, 1 message with line breaks (LF, CR) made spaces, 1 byte order mark removed from MSG, 0 times outside the years 0000-9999 written as -, 0 messages sent without STRUCTURED-DATA (over max_stream_message_bytes with it)\n"},
 		{"invalid UTF-8 in an access line", "access", "-", badAccess,
-			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 1 SD value repaired (invalid UTF-8), 0 datagrams truncated, 0 messages with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -\n"},
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 1 SD value repaired (invalid UTF-8), 0 datagrams truncated, 0 messages with line breaks (LF, CR) made spaces, 0 byte order marks removed from MSG, 0 times outside the years 0000-9999 written as -, 0 messages sent without STRUCTURED-DATA (over max_stream_message_bytes with it)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

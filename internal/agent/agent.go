@@ -1046,6 +1046,7 @@ func sinkStats(s sink, enc *forwarder.Encoder) metrics.ForwarderStats {
 	if enc != nil {
 		es := enc.Stats()
 		st.Clamped, st.ShortNames, st.Repaired, st.BOMs, st.Timestamps = es.Clamped, es.ShortNames, es.Repaired, es.BOMs, es.Timestamps
+		st.SDDropped = es.SDDropped
 	}
 	return st
 }
@@ -1064,6 +1065,7 @@ func addCounters(st, base metrics.ForwarderStats) metrics.ForwarderStats {
 	st.BOMs += base.BOMs
 	st.Timestamps += base.Timestamps
 	st.Escaped += base.Escaped
+	st.SDDropped += base.SDDropped
 	return st
 }
 

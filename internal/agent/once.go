@@ -164,12 +164,13 @@ func (a *Agent) finishOnce(failed error) error {
 // syslog, what it changed, as send prints it.
 func (a *Agent) logChanges() {
 	st := a.forwarderStats()
-	if st.Clamped+st.ShortNames+st.Repaired+st.BOMs+st.Timestamps+st.Truncated+st.Escaped == 0 {
+	if st.Clamped+st.ShortNames+st.Repaired+st.BOMs+st.Timestamps+st.Truncated+st.Escaped+st.SDDropped == 0 {
 		return
 	}
 	a.log.Info("--once: messages changed to stay valid syslog (see gitlab_syslog_encoder_changes_total)",
 		"header_fields_clamped", st.Clamped, "sd_names_short", st.ShortNames, "sd_values_utf8_repaired", st.Repaired,
-		"boms_removed", st.BOMs, "timestamps_nil", st.Timestamps, "messages_truncated", st.Truncated, "messages_line_breaks_spaced", st.Escaped)
+		"boms_removed", st.BOMs, "timestamps_nil", st.Timestamps, "messages_truncated", st.Truncated, "messages_line_breaks_spaced", st.Escaped,
+		"messages_sd_dropped_too_long", st.SDDropped)
 }
 
 // globPatterns returns the glob sources' patterns in cfg.

@@ -50,6 +50,13 @@ const (
 	// and 20-byte IP headers (RFC 768, RFC 791). The system refuses a
 	// longer datagram (EMSGSIZE) rather than sending it.
 	MaxMaxDatagram = forwarder.MaxUDPDatagram
+	// MinMaxStreamMessage is the smallest forward.max_stream_message_bytes
+	// accepted (0 takes forwarder.DefaultMaxStreamMessage): 2048 octets,
+	// the size RFC 5424 §6.1 says a receiver should accept.
+	MinMaxStreamMessage = 2048
+	// maxStreamMessage is the largest forward.max_stream_message_bytes
+	// accepted: 2 GiB, as max_line_bytes.
+	maxStreamMessage = 2 << 30
 	// DefaultMaxLine is the tailer's default line bound.
 	DefaultMaxLine = tailer.DefaultMaxLineBytes
 	// MinMaxLine is the smallest max_line_bytes run and check accept

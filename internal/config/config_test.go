@@ -157,7 +157,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "far-off key in a composed block lists the component's keys with the block's own",
 			yaml: "forward:\n  zzzzzzzz: 1\n",
-			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in forward (known keys: facility, format, max_message_bytes, queue_size, relp_window, sd_id, structured_data, tls, url)`},
+			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in forward (known keys: facility, format, max_message_bytes, max_stream_message_bytes, queue_size, relp_window, sd_id, structured_data, tls, url)`},
 		},
 		{
 			name: "a typo of a composed top-level key is suggested",
@@ -302,6 +302,9 @@ func TestValidateErrors(t *testing.T) {
 			"config.yaml:4: forward.max_message_bytes: 65508 is over 65507, the largest UDP payload (65535 bytes less the 8-byte UDP and 20-byte IPv4 headers): the system refuses a longer datagram instead of sending it; give 480 to 65507 bytes, or 0 (or leave it out) for the default 8192 (RFC 5424 §6.1: a receiver need accept only 480 octets, should accept 2048, and a longer message may be cut by it)"},
 		{"max_message_bytes huge", "state_dir: /s\nforward:\n  max_message_bytes: 10GiB\n", "config.yaml:3: forward.max_message_bytes: 10737418240 is over 65507, the largest UDP payload"},
 		{"max_message_bytes 479", "state_dir: /s\nforward:\n  max_message_bytes: 479\n", "config.yaml:3: forward.max_message_bytes: 479 is below 480"},
+		{"max_stream_message_bytes tiny", "state_dir: /s\nforward:\n  max_stream_message_bytes: 1KiB\n",
+			"config.yaml:3: forward.max_stream_message_bytes: 1024 is out of range: it is the longest message sent whole to tcp://, tls://, relp:// and stream unix:// destinations, the message size limit of the collector (rsyslog's maxMessageSize, syslog-ng's log-msg-size); give 2048 (2KiB, RFC 5424 §6.1's size a receiver should accept) to 2147483648 bytes (2GiB), or 0 (or leave it out) for the default 4194304 (4MiB)"},
+		{"max_stream_message_bytes negative", "state_dir: /s\nforward:\n  max_stream_message_bytes: -1\n", "config.yaml:3: forward.max_stream_message_bytes: -1 is out of range"},
 		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},
 		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `config.yaml:3: sources[0].type: "auditt" is not one of audit, application, access, auth (did you mean "audit"?)`},
 		{"source type typo far off", "state_dir: /s\nsources:\n  - type: aplication_json\n    path: /a\n  - {type: audit, path: /a}\n", `config.yaml:3: sources[0].type: "aplication_json" is not one of audit, application, access, auth` + "\n"},

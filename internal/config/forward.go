@@ -22,10 +22,15 @@ func IsStdout(url string) bool {
 	return strings.EqualFold(url, StdoutURL) || strings.EqualFold(url, "stdout") || url == "-"
 }
 
-// Encoder returns a new encoder for f: its SD-ID, format and whether
-// STRUCTURED-DATA is sent.
+// Encoder returns a new encoder for f: its SD-ID, format, whether
+// STRUCTURED-DATA is sent, and the longest message sent with it
+// (max_stream_message_bytes, or its default: a datagram destination's
+// max_message_bytes is smaller, and its forwarder keeps to it itself).
 func (f *Forward) Encoder() *forwarder.Encoder {
-	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData()}
+	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData(), MaxMessageBytes: f.MaxStreamMessage}
+	if e.MaxMessageBytes <= 0 {
+		e.MaxMessageBytes = forwarder.DefaultMaxStreamMessage
+	}
 	if f.Format == "rfc3164" {
 		e.Format = forwarder.RFC3164
 	}

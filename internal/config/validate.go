@@ -253,6 +253,7 @@ func (v *validator) forward(f *Forward) {
 		v.errf("forward.relp_window", "must not be negative")
 	}
 	v.maxMessageBytes(f.MaxDatagram)
+	v.maxStreamMessageBytes(f.MaxStreamMessage)
 }
 
 // maxLineBytes checks max_line_bytes, n, against MinMaxLine (a negative
@@ -325,6 +326,21 @@ func (v *validator) maxMessageBytes(n int) {
 		v.errf(key, "%d is over %d, the largest UDP payload (65535 bytes less the 8-byte UDP and 20-byte IPv4 headers): "+
 			"the system refuses a longer datagram instead of sending it; %s "+
 			"(RFC 5424 §6.1: a receiver need accept only 480 octets, should accept 2048, and a longer message may be cut by it)", n, MaxMaxDatagram, rng)
+	}
+}
+
+// maxStreamMessageBytes checks forward.max_stream_message_bytes: 0 (the
+// default), or MinMaxStreamMessage bytes or more, up to 2 GiB.
+func (v *validator) maxStreamMessageBytes(n int) {
+	const key = "forward.max_stream_message_bytes"
+	if n == 0 {
+		return
+	}
+	if n < MinMaxStreamMessage || n > maxStreamMessage {
+		v.errf(key, "%d is out of range: it is the longest message sent whole to tcp://, tls://, relp:// and stream unix:// "+
+			"destinations, the message size limit of the collector (rsyslog's maxMessageSize, syslog-ng's log-msg-size); "+
+			"give %d (2KiB, RFC 5424 §6.1's size a receiver should accept) to %d bytes (2GiB), or 0 (or leave it out) for the default %d (4MiB)",
+			n, MinMaxStreamMessage, maxStreamMessage, forwarder.DefaultMaxStreamMessage)
 	}
 }
 

@@ -53,8 +53,10 @@ type ForwarderStats struct {
 	// UTF-8 was replaced, byte order marks removed from MSG, times
 	// outside the years 0000-9999 written as "-"; and messages whose line
 	// breaks (LF, CR) were made spaces for newline framing or stdout
-	// (forwarder.Stats.Escaped).
-	Clamped, ShortNames, Repaired, BOMs, Timestamps, Escaped uint64
+	// (forwarder.Stats.Escaped), and messages sent without their
+	// STRUCTURED-DATA because with it they were over the stream limit
+	// (forwarder.EncoderStats.SDDropped).
+	Clamped, ShortNames, Repaired, BOMs, Timestamps, Escaped, SDDropped uint64
 }
 
 // Source holds the metric children of one source, looked up once so that
@@ -204,7 +206,7 @@ var (
 	descDropped   = prometheus.NewDesc(namespace+"_messages_dropped_total", "Syslog messages the forwarder gave up on.", nil, nil)
 	descResent    = prometheus.NewDesc(namespace+"_duplicates_total", "Messages written again after a reconnect (those written but not acknowledged before the connection was lost): possible duplicates at the collector. Lines sent again after a restart, from the checkpoint on, are not counted.", nil, nil)
 	descTruncated = prometheus.NewDesc(namespace+"_messages_truncated_total", "Syslog messages longer than max_message_bytes, cut to fit a datagram (udp://, unix datagram): STRUCTURED-DATA dropped, or MSG cut.", nil, nil)
-	descChanges   = prometheus.NewDesc(namespace+"_encoder_changes_total", "Changes the encoder made to keep messages valid RFC 5424, by kind: header_clamped (a header field shortened or its bytes outside printable US-ASCII made '_'), sd_name_short (an SD name written in its short form), utf8_repaired (a STRUCTURED-DATA value whose invalid UTF-8 was replaced by U+FFFD), bom_removed (a byte order mark removed from MSG), timestamp_nil (a time outside the years 0000-9999 written as -), line_breaks_spaced (a message whose line breaks, LF and CR, were made spaces for newline framing or standard output).", []string{"change"}, nil)
+	descChanges   = prometheus.NewDesc(namespace+"_encoder_changes_total", "Changes the encoder made to keep messages valid RFC 5424, by kind: header_clamped (a header field shortened or its bytes outside printable US-ASCII made '_'), sd_name_short (an SD name written in its short form), utf8_repaired (a STRUCTURED-DATA value whose invalid UTF-8 was replaced by U+FFFD), bom_removed (a byte order mark removed from MSG), timestamp_nil (a time outside the years 0000-9999 written as -), line_breaks_spaced (a message whose line breaks, LF and CR, were made spaces for newline framing or standard output), sd_dropped_too_long (a message sent without its STRUCTURED-DATA, MSG whole, because with it it was over max_stream_message_bytes).", []string{"change"}, nil)
 	descUnacked   = prometheus.NewDesc(namespace+"_forwarder_unacknowledged_seconds", "Seconds the batches sent have waited without any acknowledgement from the collector, 0 while none wait: alert on it (a collector that accepts the connection and reads nothing shows here, not in forwarder_connected).", nil, nil)
 )
 
@@ -239,7 +241,7 @@ func (c *forwarderCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, c := range []struct {
 		n    uint64
 		kind string
-	}{{s.Clamped, "header_clamped"}, {s.ShortNames, "sd_name_short"}, {s.Repaired, "utf8_repaired"}, {s.BOMs, "bom_removed"}, {s.Timestamps, "timestamp_nil"}, {s.Escaped, "line_breaks_spaced"}} {
+	}{{s.Clamped, "header_clamped"}, {s.ShortNames, "sd_name_short"}, {s.Repaired, "utf8_repaired"}, {s.BOMs, "bom_removed"}, {s.Timestamps, "timestamp_nil"}, {s.Escaped, "line_breaks_spaced"}, {s.SDDropped, "sd_dropped_too_long"}} {
 		ch <- prometheus.MustNewConstMetric(descChanges, prometheus.CounterValue, float64(c.n), c.kind)
 	}
 	ch <- prometheus.MustNewConstMetric(descUnacked, prometheus.GaugeValue, s.Unacknowledged.Seconds())
