@@ -63,16 +63,16 @@ const streamingToken = "s3cr3t-token-0123456789"
 // sources whose streaming receiver is st with the token streamingToken,
 // forwarding to a syslog collector of the test's; it returns the URL
 // GitLab posts to, what the collector receives, and the agent's resolved
-// configuration.
-func startStreamingAgent(t *testing.T, st config.Streaming) (url string, got *messages, c *config.Config) {
+// configuration, which each configure function changes first.
+func startStreamingAgent(t *testing.T, st config.Streaming, configure ...func(*config.Config)) (url string, got *messages, c *config.Config) {
 	t.Helper()
-	url, got, c, _, _ = runStreamingAgent(t, st, Options{})
+	url, got, c, _, _ = runStreamingAgent(t, st, Options{}, configure...)
 	return url, got, c
 }
 
 // runStreamingAgent is startStreamingAgent with the agent's options opts,
 // also returning the agent and the context it runs in (for Reload).
-func runStreamingAgent(t *testing.T, st config.Streaming, opts Options) (url string, got *messages, c *config.Config, a *Agent, ctx context.Context) {
+func runStreamingAgent(t *testing.T, st config.Streaming, opts Options, configure ...func(*config.Config)) (url string, got *messages, c *config.Config, a *Agent, ctx context.Context) {
 	t.Helper()
 	got = &messages{}
 	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
@@ -82,6 +82,9 @@ func runStreamingAgent(t *testing.T, st config.Streaming, opts Options) (url str
 	t.Cleanup(func() { col.Close() })
 	c = newConfig(t, "tcp://"+col.Addr())
 	c.Sources = []config.Source{}
+	for _, f := range configure {
+		f(c)
+	}
 	st.Tokens = []string{streamingToken}
 	url = listenStreaming(t, c, st)
 	a, ctx, stop := runInBackground(t, c, opts)

@@ -10,12 +10,13 @@ import (
 )
 
 // TestStreamingMaxBodyForwardedWhole: with streaming.max_body raised over
-// max_line_bytes (as the 413 warning advises), an event the receiver
-// answers 200 is forwarded whole, with its columns. Before, the spool's
-// reader cut it to max_line_bytes and sent it raw: GitLab does not retry,
-// so the rest of the event was lost (fresh-user trial 79).
+// max_line_bytes, and forward.max_stream_message_bytes with it (as the 413
+// warning advises), an event the receiver answers 200 is forwarded whole,
+// with its columns. Before, the spool's reader cut it to max_line_bytes and
+// sent it raw: GitLab does not retry, so the rest of the event was lost
+// (fresh-user trial 79).
 func TestStreamingMaxBodyForwardedWhole(t *testing.T) {
-	url, got, c := startStreamingAgent(t, config.Streaming{MaxBody: 3 << 20})
+	url, got, c := startStreamingAgent(t, config.Streaming{MaxBody: 3 << 20}, func(c *config.Config) { c.Forward.MaxStreamMessage = 8 << 20 })
 	if c.Tailer.MaxLineBytes >= 2<<20 {
 		t.Fatalf("max_line_bytes %d: the event must be longer", c.Tailer.MaxLineBytes)
 	}

@@ -174,7 +174,7 @@ func (r *Receiver) readRequestBody(w http.ResponseWriter, req *http.Request, eve
 			if n, ok := r.largeRefusals.allow(r.now()); ok {
 				r.log.Warn("streaming: event refused: body too large; the event (or the batch of events: a JSON array) is lost unless max_body is raised",
 					"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
-					"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size): a larger event is forwarded whole",
+					"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size) and forward.max_stream_message_bytes to that limit (about twice max_body): a larger event is forwarded whole, with its columns",
 					"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr, "not_logged_since_last", n)
 			}
 			drainBody(w, req)
