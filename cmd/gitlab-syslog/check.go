@@ -1186,11 +1186,19 @@ func datagramNote(f *config.Forward, mark string) string {
 	if err != nil {
 		return ""
 	}
-	if u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix" {
-		if f.MaxDatagram != 0 && mark == "" {
-			return fmt.Sprintf("; WARNING: max_message_bytes (%d) is ignored: it sizes datagrams (udp://, unix datagram sockets); %s:// sends each message whole", f.MaxDatagram, u.Scheme)
+	if stream := f.Stream(); stream || u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix" {
+		note := ""
+		if stream {
+			from := "max_stream_message_bytes"
+			if f.MaxStreamMessage <= 0 {
+				from = "the default of max_stream_message_bytes: the collector's limit?"
+			}
+			note = fmt.Sprintf("; a message over %d bytes with its columns goes without them, MSG whole (%s)", f.StreamLimit(), from)
 		}
-		return ""
+		if f.MaxDatagram != 0 && mark == "" {
+			note += fmt.Sprintf("; WARNING: max_message_bytes (%d) is ignored: it sizes datagrams (udp://, unix datagram sockets); %s:// sends each message whole", f.MaxDatagram, u.Scheme)
+		}
+		return note
 	}
 	from := "max_message_bytes"
 	n := f.MaxDatagram

@@ -10,12 +10,12 @@ import (
 
 // fitAlert makes the alert a, which emit encoded as the last message of
 // d.cur in n bytes, more than d.limit (a datagram destination's
-// max_message_bytes), fit that limit as an alert, where the forwarder
-// would cut it as a log line, leaving its MSG, the JSON, invalid:
+// max_message_bytes, a stream's max_stream_message_bytes), fit that limit
+// as an alert, where the forwarder would cut it as a log line (or the
+// collector would), leaving its MSG, the JSON, invalid:
 //
-//   - when its JSON fits whole without STRUCTURED-DATA, it is left as it
-//     is: the forwarder drops STRUCTURED-DATA, as for a log line, and MSG
-//     keeps everything;
+//   - when its JSON fits whole without STRUCTURED-DATA, it is sent
+//     without, as a log line is, and MSG keeps everything;
 //   - else when shortening "raw" alone (detect.FitRaw) makes the JSON fit
 //     next to STRUCTURED-DATA, STRUCTURED-DATA is kept;
 //   - else STRUCTURED-DATA is dropped and the JSON shortened, raw first,
@@ -38,7 +38,9 @@ func (d *detector) fitAlert(a *detect.Alert, n int) {
 	b.RemoveLast()
 	m.Elements, m.Params = els, ps
 	if bare <= limit {
+		m.Elements, m.Params = nil, nil
 		b.Append(d.enc, m)
+		d.warnFit(a, n, limit, bare, nil, false)
 		return
 	}
 	for _, try := range [...]struct {
@@ -88,20 +90,30 @@ func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd 
 	if !ok {
 		return
 	}
+	key, fit := "max_message_bytes", "a datagram"
 	hint := "use tcp://, tls:// or relp://, which cut nothing"
 	if limit < forwarder.MaxUDPDatagram {
 		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or " + hint
 	}
+	if d.stream {
+		key, fit = "max_stream_message_bytes", "the collector's message size limit"
+		hint = "raise the collector's message size limit (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size) and max_stream_message_bytes (forward.max_stream_message_bytes or --max-stream-message-bytes) with it"
+	}
 	if got == 0 {
-		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: the members never shortened (rule, alert_id, times, CorrelationID, ...), the key columns as short as they get and the names of the members shortened or left out do not fit; it is sent cut, without STRUCTURED-DATA, and its JSON (MSG) is not valid",
-			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "max_message_bytes", limit, "unreported_since_last", held, "hint", hint)
+		d.log.Warn("detection alert longer than "+key+" could not be shortened to fit "+fit+": the members never shortened (rule, alert_id, times, CorrelationID, ...), the key columns as short as they get and the names of the members shortened or left out do not fit; it is sent cut, without STRUCTURED-DATA, and its JSON (MSG) is not valid",
+			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, key, limit, "unreported_since_last", held, "hint", hint)
+		return
+	}
+	if len(cut) == 0 {
+		d.log.Warn("detection alert longer than "+key+" sent without STRUCTURED-DATA to fit "+fit+": its JSON (MSG) is whole",
+			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "sent_bytes", got, key, limit, "unreported_since_last", held, "hint", hint)
 		return
 	}
 	what := "STRUCTURED-DATA dropped"
 	if sd {
 		what = "STRUCTURED-DATA kept"
 	}
-	d.log.Warn("detection alert longer than max_message_bytes shortened to fit a datagram: its JSON (MSG) stays valid, with its identifying members whole; the values shortened are listed in its \""+detect.TruncatedMember+"\" member; "+what,
-		"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "sent_bytes", got, "max_message_bytes", limit,
+	d.log.Warn("detection alert longer than "+key+" shortened to fit "+fit+": its JSON (MSG) stays valid, with its identifying members whole; the values shortened are listed in its \""+detect.TruncatedMember+"\" member; "+what,
+		"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "sent_bytes", got, key, limit,
 		"shortened", strings.Join(cut, ","), "structured_data", sd, "unreported_since_last", held, "hint", hint)
 }

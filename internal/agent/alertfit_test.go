@@ -36,9 +36,10 @@ func fitTestAlert(t *testing.T, id string, td, extra int) *detect.Alert {
 }
 
 // TestDetectorFitsAlerts: detector.emit, with a sink's limit, leaves an
-// alert that fits byte for byte as it was, leaves one whose JSON fits
-// whole without STRUCTURED-DATA to the forwarder (which drops
-// STRUCTURED-DATA), keeps STRUCTURED-DATA when shortening raw alone is
+// alert that fits byte for byte as it was, sends one whose JSON fits
+// whole without STRUCTURED-DATA without it, and says so (a stream's
+// collector, unlike a datagram forwarder, would not drop it: fresh-user
+// trial 262), keeps STRUCTURED-DATA when shortening raw alone is
 // enough, else drops it and shortens raw and the longest columns, and
 // sends an alert whose identifying members alone are too long whole
 // without STRUCTURED-DATA (so that MSG keeps what the forwarder's cut
@@ -64,26 +65,29 @@ func TestDetectorFitsAlerts(t *testing.T) {
 	smallRef := slices.Clone(fb.Message(1))
 
 	tests := []struct {
-		name  string
-		limit int
-		same  bool     // sent as without a limit
-		sd    bool     // STRUCTURED-DATA kept
-		cut   []string // the "truncated" member
-		log   string   // the warning logged
+		name   string
+		limit  int
+		stream bool     // a stream destination: the limit is max_stream_message_bytes
+		same   bool     // sent as without a limit
+		sd     bool     // STRUCTURED-DATA kept
+		cut    []string // the "truncated" member
+		log    string   // the warning logged
 	}{
-		{"no limit", 0, true, true, nil, ""},
-		{"fits", len(whole), true, true, nil, ""},
-		{"JSON fits without STRUCTURED-DATA", bare, true, true, nil, ""},
-		{"raw shortened, STRUCTURED-DATA kept", bare - 1, false, true, []string{"raw"}, "STRUCTURED-DATA kept"},
-		{"raw and a column shortened", 1200, false, false, []string{"raw", "TargetDetails"}, "STRUCTURED-DATA dropped"},
-		{"identifying members too long", 480, false, false, nil, "could not be shortened"},
+		{"no limit", 0, false, true, true, nil, ""},
+		{"fits", len(whole), false, true, true, nil, ""},
+		{"JSON fits without STRUCTURED-DATA", bare, false, false, false, nil, "max_message_bytes sent without STRUCTURED-DATA to fit a datagram"},
+		{"JSON fits without STRUCTURED-DATA, a stream", bare, true, false, false, nil, "max_stream_message_bytes sent without STRUCTURED-DATA to fit the collector's message size limit"},
+		{"raw shortened, STRUCTURED-DATA kept", bare - 1, false, false, true, []string{"raw"}, "STRUCTURED-DATA kept"},
+		{"raw shortened, STRUCTURED-DATA kept, a stream", bare - 1, true, false, true, []string{"raw"}, "longer than max_stream_message_bytes shortened to fit the collector's message size limit"},
+		{"raw and a column shortened", 1200, false, false, false, []string{"raw", "TargetDetails"}, "STRUCTURED-DATA dropped"},
+		{"identifying members too long", 480, false, false, false, nil, "could not be shortened"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			d := newDetector(nil, enc, "", opts, slog.New(slog.NewTextHandler(&logs, nil)))
 			var fb forwarder.Batch
-			d.cur, d.limit = &fb, tc.limit
+			d.cur, d.limit, d.stream = &fb, tc.limit, tc.stream
 			d.emit(big)
 			d.emit(small)
 			if fb.Len() != 2 || d.n != 2 {

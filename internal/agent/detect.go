@@ -75,6 +75,7 @@ type detector struct {
 	// limit is the sink's MaxMessageBytes when cur was set (0: none):
 	// an alert longer is shortened to fit (fitAlert).
 	limit  int
+	stream bool    // the destination is a stream: limit is max_stream_message_bytes, not max_message_bytes
 	fitBuf []byte  // the MSG of a shortened alert
 	fitLog logGate // paces fitAlert's warnings of alerts shortened
 	cutLog logGate // and of alerts that could not be (sent cut)

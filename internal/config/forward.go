@@ -22,14 +22,15 @@ func IsStdout(url string) bool {
 	return strings.EqualFold(url, StdoutURL) || strings.EqualFold(url, "stdout") || url == "-"
 }
 
-// Encoder returns a new encoder for f: its SD-ID, format, whether
-// STRUCTURED-DATA is sent, and the longest message sent with it
-// (max_stream_message_bytes, or its default: a datagram destination's
-// max_message_bytes is smaller, and its forwarder keeps to it itself).
+// Encoder returns a new encoder for the log lines sent to f: its SD-ID,
+// format, whether STRUCTURED-DATA is sent, and, for a stream destination
+// (Stream), the longest message sent with it (StreamLimit). A datagram
+// destination's forwarder keeps to max_message_bytes itself; standard
+// output has no limit.
 func (f *Forward) Encoder() *forwarder.Encoder {
-	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData(), MaxMessageBytes: f.MaxStreamMessage}
-	if e.MaxMessageBytes <= 0 {
-		e.MaxMessageBytes = forwarder.DefaultMaxStreamMessage
+	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData()}
+	if f.Stream() {
+		e.MaxMessageBytes = f.StreamLimit()
 	}
 	if f.Format == "rfc3164" {
 		e.Format = forwarder.RFC3164
@@ -45,4 +46,26 @@ func (c *Config) SetByFlag(key, flag string) {
 		c.flags = map[string]string{}
 	}
 	c.flags[key] = flag
+}
+
+// Stream reports whether f's destination is a stream, whose collector
+// takes a message whole up to its own limit (StreamLimit): tcp://, tls://,
+// relp://, relp+tls://, or unix:// with ?type=stream.
+func (f *Forward) Stream() bool {
+	scheme, rest, _ := strings.Cut(strings.ToLower(f.URL), "://")
+	switch scheme {
+	case "tcp", "tls", "relp", "relp+tls":
+		return true
+	case "unix":
+		return strings.Contains(rest, "type=stream")
+	}
+	return false
+}
+
+// StreamLimit returns max_stream_message_bytes, or its default when 0.
+func (f *Forward) StreamLimit() int {
+	if f.MaxStreamMessage > 0 {
+		return f.MaxStreamMessage
+	}
+	return forwarder.DefaultMaxStreamMessage
 }
