@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -100,21 +101,18 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 		c.Tailer.MaxLineBytes = int(n)
 		c.SetByFlag("max_line_bytes", "--max-line-bytes")
 	}
-	if changed("max-message-bytes") {
-		n, err := config.ParseByteSize(f.maxMsg)
-		if err != nil {
-			return fmt.Errorf("--max-message-bytes: %w", err)
+	size := func(flag, key string, dst *int, val string) error {
+		if !changed(flag) {
+			return nil
 		}
-		c.Forward.MaxDatagram = int(min(n, math.MaxInt32)) // out of range: Validate says so under the flag's name
-		c.SetByFlag("forward.max_message_bytes", "--max-message-bytes")
-	}
-	if changed("max-stream-message-bytes") {
-		n, err := config.ParseByteSize(f.maxStream)
+		n, err := config.ParseByteSize(val)
 		if err != nil {
-			return fmt.Errorf("--max-stream-message-bytes: %w", err)
+			return fmt.Errorf("--%s: %w", flag, err)
 		}
-		c.Forward.MaxStreamMessage = int(min(n, math.MaxInt32)) // out of range: Validate says so under the flag's name
-		c.SetByFlag("forward.max_stream_message_bytes", "--max-stream-message-bytes")
+		*dst = int(min(n, math.MaxInt32)) // out of range: Validate says so under the flag's name
+		c.SetByFlag(key, "--"+flag)
+		return nil
 	}
-	return nil
+	return errors.Join(size("max-message-bytes", "forward.max_message_bytes", &c.Forward.MaxDatagram, f.maxMsg),
+		size("max-stream-message-bytes", "forward.max_stream_message_bytes", &c.Forward.MaxStreamMessage, f.maxStream))
 }
