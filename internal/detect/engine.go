@@ -39,7 +39,8 @@ type Engine struct {
 	advancers  []*ruleState // the rules whose Advance does something (not idleAdvancer)
 	orderedSet ruleBits     // the rules whose events the reorder buffer sorts (see ordered)
 	// statefulSet are the rules that count events in event time
-	// (ruleState.stateful): they are not given an event the event ids
+	// (ruleState.stateful): they are not given an event dated beyond
+	// MaxAhead or marked Outlier (see future), nor one the event ids
 	// cannot tell from a repeat (see uncheckable).
 	statefulSet ruleBits
 	reorder     reorderBuffer

@@ -94,7 +94,9 @@ func (e *Engine) process(ev *Event, now int64) {
 		e.nodes.observe(ev)
 	}
 	set := e.processSet(ev)
-	if set&e.statefulSet != 0 && e.uncheckable(ev.Type, tns, prevNs) {
+	if future {
+		set &^= e.statefulSet // they would close their keys' windows on every later event
+	} else if set&e.statefulSet != 0 && e.uncheckable(ev.Type, tns, prevNs) {
 		for s := set & e.statefulSet; s != 0; {
 			var i int
 			i, s = s.next()
@@ -112,7 +114,7 @@ func (e *Engine) process(ev *Event, now int64) {
 		held = set & e.orderedSet
 		set &^= held
 	}
-	e.dispatch(ev, set, future)
+	e.dispatch(ev, set)
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}

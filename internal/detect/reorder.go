@@ -174,15 +174,12 @@ func ordered(r Rule, suppress bool) bool {
 }
 
 // dispatch gives ev to the rules of set.
-func (e *Engine) dispatch(ev *Event, set ruleBits, future bool) {
+func (e *Engine) dispatch(ev *Event, set ruleBits) {
 	e.observing = ev
 	for set != 0 {
 		var i int
 		i, set = set.next()
 		r := e.rules[i]
-		if future && r.stateful {
-			continue // it would close its key's windows on every later event
-		}
 		r.stats.Evaluated++
 		r.rule.Observe(ev, e.cfg.Now, r.emit)
 	}
@@ -201,7 +198,7 @@ func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low, now int64) {
 		e.hold(b.copyOf(ev), tns, now, held, e.wait)
 	case held == 0:
 	case low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) && !e.graced(tns, now, now):
-		e.dispatch(ev, held, false)
+		e.dispatch(ev, held)
 	default:
 		e.hold(b.copyOf(ev), tns, now, held, copyWait{})
 	}
@@ -315,7 +312,7 @@ func (e *Engine) releaseOldest() {
 		if it.wait.on && e.nearCopy(it.ev) {
 			e.stats.CopiesApart++
 		}
-		e.dispatch(it.ev, it.set, false)
+		e.dispatch(it.ev, it.set)
 	}
 	e.reorder.recycle(it.ev)
 }
