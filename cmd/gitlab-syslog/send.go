@@ -192,7 +192,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
-	enc := c.Forward.Encoder()
+	enc := c.Forward.LineEncoder()
 	out, err := openOutput(ctx, cmd, c, enc, o.timeout)
 	if err != nil {
 		return err

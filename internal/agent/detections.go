@@ -113,11 +113,10 @@ func (d *detector) setWire(cfg *config.Config) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.enc, d.sdid, d.opts = newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}
 	// An alert is fit to the destination's limit by fitAlert, which keeps
-	// its STRUCTURED-DATA when shortening raw is enough: not by the
-	// encoder, which drops it.
-	d.enc.MaxMessageBytes = 0
+	// its STRUCTURED-DATA when shortening raw is enough: not by the line
+	// encoder's limit, which drops it.
+	d.enc, d.sdid, d.opts = cfg.Forward.Encoder(), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}
 	d.stream = cfg.Forward.Stream()
 	return nil
 }

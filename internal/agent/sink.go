@@ -50,8 +50,8 @@ func newSink(cfg *config.Config, enc *forwarder.Encoder, stdout io.Writer, log *
 	return &forwarderSink{f: fw}, nil
 }
 
-// newEncoder builds the encoder for cfg.Forward.
-func newEncoder(f *config.Forward) *forwarder.Encoder { return f.Encoder() }
+// newEncoder builds the encoder of the log lines for cfg.Forward.
+func newEncoder(f *config.Forward) *forwarder.Encoder { return f.LineEncoder() }
 
 // forwarderSink adapts *forwarder.Forwarder.
 type forwarderSink struct{ f *forwarder.Forwarder }

@@ -22,18 +22,25 @@ func IsStdout(url string) bool {
 	return strings.EqualFold(url, StdoutURL) || strings.EqualFold(url, "stdout") || url == "-"
 }
 
-// Encoder returns a new encoder for the log lines sent to f: its SD-ID,
-// format, whether STRUCTURED-DATA is sent, and, for a stream destination
-// (Stream), the longest message sent with it (StreamLimit). A datagram
-// destination's forwarder keeps to max_message_bytes itself; standard
-// output has no limit.
+// Encoder returns a new encoder for f: its SD-ID, format and whether
+// STRUCTURED-DATA is sent. The detection alerts are encoded with it: they
+// are fit to the destination's limit as alerts (their JSON kept valid).
 func (f *Forward) Encoder() *forwarder.Encoder {
 	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData()}
-	if f.Stream() {
-		e.MaxMessageBytes = f.StreamLimit()
-	}
 	if f.Format == "rfc3164" {
 		e.Format = forwarder.RFC3164
+	}
+	return e
+}
+
+// LineEncoder returns Encoder for the log lines sent to f: for a stream
+// destination (Stream), one that keeps their messages within StreamLimit
+// (forwarder.Encoder.MaxMessageBytes). A datagram destination's forwarder
+// keeps to max_message_bytes itself; standard output has no limit.
+func (f *Forward) LineEncoder() *forwarder.Encoder {
+	e := f.Encoder()
+	if f.Stream() {
+		e.MaxMessageBytes = f.StreamLimit()
 	}
 	return e
 }

@@ -30,7 +30,7 @@ func TestForwardEncoderLimit(t *testing.T) {
 	} {
 		f := Forward{}
 		f.URL, f.MaxStreamMessage = tc.url, tc.stream
-		if got := f.Encoder().MaxMessageBytes; got != tc.want {
+		if got := f.LineEncoder().MaxMessageBytes; got != tc.want {
 			t.Errorf("%s with max_stream_message_bytes %d: the encoder's limit is %d, want %d", tc.url, tc.stream, got, tc.want)
 		}
 	}

@@ -258,7 +258,6 @@ func fileWire(c *config.Config, err error, specs []detect.Spec, wire bool) (dete
 			return detect.Config{}, Wire{}, c.Errorf("forward.facility", "%v", err)
 		}
 		w = Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
-		w.Encoder.MaxMessageBytes = 0 // detect prints alerts whole
 		if strings.EqualFold(c.Forward.Format, "rfc3164") {
 			w.Note = fmt.Sprintf("%s:%d sets forward.format: rfc3164, so the alerts are written as run sends them, in RFC 3164, not RFC 5424; for RFC 5424, give a copy of the file without that key", c.File(), c.Line("forward.format"))
 		}
