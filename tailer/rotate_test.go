@@ -635,17 +635,7 @@ func TestRestartWhileSeveralAreDrained(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, a)
-			cfg := testConfig(t, path)
-			cfg.RotateWait = 10 * time.Second
-			col := start(t, cfg)
-			col.waitN(10)
-			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-			for i, next := range []string{b, c, d} {
-				rotateAway(t, path, "numbered", i)
-				appendFile(t, path, next)
-				col.waitN(10 * (i + 2))
-			}
+			cfg, col := rotatedWhileFollowed(t, path, a, b, c, d)
 			appendFile(t, path+".2", runB)
 			col.waitN(42)
 			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
@@ -681,6 +671,26 @@ func TestRestartWhileSeveralAreDrained(t *testing.T) {
 	}
 }
 
+// rotatedWhileFollowed writes first (10 lines) to path, follows it with a
+// RotateWait of 10 s, and for each of next (10 lines each) rotates path
+// away (logrotate's numbered scheme), writes it to a new file at path and
+// waits until it is read.
+func rotatedWhileFollowed(t *testing.T, path, first string, next ...string) (Config, *collector) {
+	t.Helper()
+	writeFile(t, path, first)
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 10 * time.Second
+	col := start(t, cfg)
+	col.waitN(10)
+	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	for i, n := range next {
+		rotateAway(t, path, "numbered", i)
+		appendFile(t, path, n)
+		col.waitN(10 * (i + 2))
+	}
+	return cfg, col
+}
+
 // renamedWhileFollowed writes a (10 lines) to path, follows it with a
 // RotateWait of 5 s, renames it to path.1 once a is read, writes b (10
 // lines) to a new file at path and returns once b is read too: the
@@ -713,17 +723,7 @@ func TestRestartWhileKeptFileIsWritten(t *testing.T) {
 	a, b, c := numbered("a", 0, 10), numbered("b", 0, 10), numbered("c", 0, 10)
 	lateB := numbered("b", 10, 15)
 	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, a)
-	cfg := testConfig(t, path)
-	cfg.RotateWait = 10 * time.Second
-	col := start(t, cfg)
-	col.waitN(10)
-	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-	for i, next := range []string{b, c} {
-		rotateAway(t, path, "numbered", i)
-		appendFile(t, path, next)
-		col.waitN(10 * (i + 2))
-	}
+	cfg, col := rotatedWhileFollowed(t, path, a, b, c)
 	waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.Outstanding == 0 })
 	if err := col.stop(); err != nil {
 		t.Fatal(err)
