@@ -907,7 +907,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 			late = fmt.Sprintf(", %d dropped as too late (their window had closed)", rs.LateDrop)
 		}
 		if rs.TooOld > 0 {
-			late += fmt.Sprintf(", %d not counted: behind lines of their log already counted, and older than the event ids kept to tell repeats (%s): lines read again would count twice",
+			late += fmt.Sprintf(", %d not counted: older than lines of their log an earlier run with this --state-dir counted, and than the event ids kept to tell repeats (%s): lines read again would count twice",
 				rs.TooOld, strings.TrimSuffix(detect.DefaultDedupeWindow.String(), "0m0s"))
 		}
 		if rs.Skipped > 0 {

@@ -87,6 +87,10 @@ type Engine struct {
 	// logNewest is, with Config.LogWatermarks, the newest time (Unix ns)
 	// of the events of each log given to the rules; 0: none yet.
 	logNewest [parser.NumTypes]int64
+	// foldedNewest is, by log, the newest time (Unix ns) of the events
+	// earlier runs gave the rules: logNewest as the state restored it (0:
+	// none; see uncheckable).
+	foldedNewest [parser.NumTypes]int64
 }
 
 // ruleState is a rule with its configuration and counters.

@@ -121,6 +121,9 @@ func (e *Engine) restoreLogNewest(m map[string]time.Time) {
 	for name, at := range m {
 		if t, err := parser.ParseType(name); err == nil {
 			e.noteLog(t, nanos(at))
+			if t < parser.NumTypes {
+				e.foldedNewest[t] = max(e.foldedNewest[t], nanos(at))
+			}
 		}
 	}
 }

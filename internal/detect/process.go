@@ -96,7 +96,7 @@ func (e *Engine) process(ev *Event, now int64) {
 	set := e.processSet(ev)
 	if future {
 		set &^= e.statefulSet // they would close their keys' windows on every later event
-	} else if set&e.statefulSet != 0 && e.uncheckable(ev.Type, tns, prevNs) {
+	} else if set&e.statefulSet != 0 && e.uncheckable(ev.Type, tns) {
 		for s := set & e.statefulSet; s != 0; {
 			var i int
 			i, s = s.next()
@@ -127,27 +127,21 @@ func (e *Engine) process(ev *Event, now int64) {
 }
 
 // uncheckable reports whether an event of log lt at time tns (Unix ns,
-// see nanos) may be a repeat the event ids no longer tell: it goes back
-// behind events already folded of its log (with Config.LogWatermarks, the
-// log's newest time given to the rules, restored with the state; else
-// prevNs, its source's newest before it), and it is at or before the
+// see nanos) may be a repeat the event ids no longer tell: it is older
+// than the newest line of its log that earlier runs folded (foldedNewest,
+// restored with the state of a detect --state-dir), and at or before the
 // newest time of an event id the engine forgot (expired DedupeWindow
 // behind the watermark, or dropped at MaxRecent; see
-// recent.forgetsBefore). Such is a line read again by a later detect
-// --state-dir run (a part of an earlier concatenation). The rules that
-// count in event time are not given it, so that nothing is counted twice
-// (a baseline would learn a doubled hour); the per-event rules are, and a
-// repeat's alert has the alert_id of the first. An event of a log read in
-// order, or of a log not folded before (another log of the same period,
-// hunted in a later run), is never one.
-func (e *Engine) uncheckable(lt parser.Type, tns, prevNs int64) bool {
-	if tns == noNanos || tns > e.events.forgetsBefore() {
-		return false
-	}
-	if e.cfg.LogWatermarks && lt < parser.NumTypes {
-		return tns < e.logNewest[lt]
-	}
-	return prevNs != noNanos && tns < prevNs
+// recent.forgetsBefore). Such is a line read again by a later run (a
+// part of an earlier concatenation). The rules that count in event time
+// are not given it, so that nothing is counted twice (a baseline would
+// learn a doubled hour); the per-event rules are, and a repeat's alert
+// has the alert_id of the first. An event of a log the earlier runs did
+// not fold, and every event of a run without restored state (the agent's
+// re-read lines are skipped by position instead), is never one: a log
+// that goes back in time is read once.
+func (e *Engine) uncheckable(lt parser.Type, tns int64) bool {
+	return tns != noNanos && lt < parser.NumTypes && tns < e.foldedNewest[lt] && tns <= e.events.forgetsBefore()
 }
 
 // releaseThrough returns the time (Unix ns) through which the reorder
