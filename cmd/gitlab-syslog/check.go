@@ -296,7 +296,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			urlNote = forwardURLNote(c) + forwardPortNote(c.Forward.URL)
 		}
 		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, c.Forward.Format, bad("forward.format"),
-			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
+			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes"), bad("forward.max_stream_message_bytes")))
 		problems = append(problems, forwardTLSProblems(c)...)
 		if warn := c.InsecureWarning(); warn != "" { // run logs it at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -1179,9 +1179,12 @@ func lineLimitNote(c *config.Config) string {
 // size its messages are cut to and where that size comes from
 // (forward.max_message_bytes, or its default when 0 or absent), followed
 // by mark (invalidMark's), and for a unix socket what is wrong with its
-// path (socketNote); for a stream destination given max_message_bytes, a
-// warning that it does not apply; "" for the others.
-func datagramNote(f *config.Forward, mark string) string {
+// path (socketNote); for a stream destination, the size over which a
+// message goes without its columns (max_stream_message_bytes, or its
+// default), followed by streamMark; for a destination other than a
+// datagram one given max_message_bytes, a warning that it does not apply;
+// "" for the others.
+func datagramNote(f *config.Forward, mark, streamMark string) string {
 	u, err := url.Parse(f.URL)
 	if err != nil {
 		return ""
@@ -1193,7 +1196,7 @@ func datagramNote(f *config.Forward, mark string) string {
 			if f.MaxStreamMessage <= 0 {
 				from = "the default of max_stream_message_bytes: the collector's limit?"
 			}
-			note = fmt.Sprintf("; a message over %d bytes with its columns goes without them, MSG whole (%s)", f.StreamLimit(), from)
+			note = fmt.Sprintf("; a message over %d bytes with its columns goes without them, MSG whole (%s)%s", f.StreamLimit(), from, streamMark)
 		}
 		if f.MaxDatagram != 0 && mark == "" {
 			note += fmt.Sprintf("; WARNING: max_message_bytes (%d) is ignored: it sizes datagrams (udp://, unix datagram sockets); %s:// sends each message whole", f.MaxDatagram, u.Scheme)

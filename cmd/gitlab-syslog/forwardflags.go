@@ -109,7 +109,7 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 		if err != nil {
 			return fmt.Errorf("--%s: %w", flag, err)
 		}
-		*dst = int(min(n, math.MaxInt32)) // out of range: Validate says so under the flag's name
+		*dst = int(min(n, math.MaxInt)) // out of range: Validate says so under the flag's name, with the value given
 		c.SetByFlag(key, "--"+flag)
 		return nil
 	}
