@@ -45,10 +45,15 @@ func (w *waitStart) begin(t *Tailer) {
 // bytes), and not the .gz of a copy that was (logrotate's compress writes
 // a new file of a copy rotated before the wait). Without a listing of the
 // copies at the wait's start (w.known nil), a plain copy is taken as made
-// since and a .gz is not: it may be an older copy compressed since.
+// since, and a .gz unless its header says the file it compresses was last
+// written before the wait (sibling.compressedAfter): an older copy
+// compressed since. The kubelet's .gz, whose header has no time, is taken
+// as made since: a container's log rotated and compressed while the agent
+// was down would otherwise be lost (fresh-user trial 266); at worst such
+// a copy of a file read before is read again.
 func (w *waitStart) made(s sibling) bool {
 	if w.known == nil {
-		return !s.gz
+		return !s.gz || s.compressedAfter(w.at)
 	}
 	d, ino := devIno(s.fi)
 	if h, ok := w.known[[2]uint64{d, ino}]; ok && (len(h) == 0 || s.begins(h)) {
@@ -125,8 +130,9 @@ func (t *Tailer) checkpointCopy(s sibling, off int64) {
 // that a caller can name them: every copy when since is zero (the file
 // counts as there at start: StartAt applies to it and its copies are
 // history); else, since being the tailer's NewSince, the copies its
-// appeared-file rule skips: the .gz ones (one may be an older copy
-// compressed since) and the plain ones last written at or before since.
+// appeared-file rule skips: the .gz ones whose header says they compress a
+// file last written at or before since (waitStart.made) and the copies
+// last written at or before since.
 // It returns nil when c.Checkpoints holds a position for c.Path (or
 // cannot be read), when c.Path is not a regular file, and when Path's
 // directory cannot be listed.

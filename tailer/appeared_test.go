@@ -130,34 +130,53 @@ func remove(t *testing.T, name string) {
 
 // TestNewSince starts a tailer on a file that was not at the path at
 // Config.NewSince (a glob's scan before): it is read from 0 whatever
-// StartAt, after its plain rotated copies last written since; not the
-// older copies, not a .gz (it may be an older copy compressed since), and
-// not a copy Config.FollowedElsewhere says another tailer follows.
+// StartAt, after its rotated copies last written since; not the older
+// copies, not a .gz whose header says it compresses a file last written
+// before (an older copy compressed since), and not a copy
+// Config.FollowedElsewhere says another tailer follows. A .gz without a
+// time in its header, as the kubelet writes them, is read (fresh-user
+// trial 266: a container log rotated and compressed while the agent was
+// down was lost).
 func TestNewSince(t *testing.T) {
 	old, first, gz, live := numbered("old", 0, 3), numbered("first", 0, 5), numbered("gz", 0, 2), numbered("live", 0, 4)
+	hourAgo := time.Now().Add(-time.Hour)
 	cases := []struct {
 		name      string
+		gzTime    time.Time // the .gz header's MTIME
 		elsewhere func(string, os.FileInfo) bool
 		want      string
+		// sameSecond: NewSince is 0.7 s into a second, and the header
+		// gives that second
+		sameSecond bool
 	}{
-		{"copies made since", nil, first + live},
-		{"a copy followed elsewhere", func(p string, _ os.FileInfo) bool { return filepath.Base(p) == "a.log.1" }, live},
+		{"copies made since", hourAgo, nil, first + live, false},
+		{"a copy followed elsewhere", hourAgo, func(p string, _ os.FileInfo) bool { return filepath.Base(p) == "a.log.1" }, live, false},
+		{"the kubelet's .gz", time.Time{}, nil, gz + first + live, false},
+		{"a .gz of a file written since", time.Now().Add(-time.Second), nil, gz + first + live, false},
+		// The header has whole seconds: one in NewSince's second may be
+		// after it (fresh-user trial 269: a copy written 0.6 s after it
+		// was dated 0.3 s before, and lost).
+		{"a .gz dated in NewSince's second", time.Time{}, nil, gz + first + live, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "a.log")
 			writeFile(t, path+".3", old)
-			hourAgo := time.Now().Add(-time.Hour)
 			if err := os.Chtimes(path+".3", hourAgo, hourAgo); err != nil {
 				t.Fatal(err)
 			}
-			writeGzip(t, path+".2.gz", []byte(gz))
+			writeGzipMod(t, path+".2.gz", []byte(gz), tc.gzTime)
 			writeFile(t, path+".1", first)
 			writeFile(t, path, live)
 			cfg := testConfig(t, path)
 			cfg.StartAt = StartEnd
 			cfg.NewSince = time.Now().Add(-time.Minute)
 			cfg.FollowedElsewhere = tc.elsewhere
+			if tc.sameSecond {
+				since := time.Now().Add(-time.Minute).Truncate(time.Second).Add(700 * time.Millisecond)
+				cfg.NewSince = since
+				writeGzipMod(t, path+".2.gz", []byte(gz), since.Truncate(time.Second))
+			}
 			c := start(t, cfg)
 			c.waitN(len(linesOf(tc.want)))
 			time.Sleep(100 * time.Millisecond) // nothing more comes
@@ -265,6 +284,22 @@ func TestNewSinceRenamedAway(t *testing.T) {
 	t.Run("restart before commit", func(t *testing.T) {
 		cfg := setup(t)
 		copyReadAgain(t, cfg, first)
+	})
+	// An older copy the kubelet compressed since (no time in its
+	// header) is read too, first; one whose header says it compresses a
+	// file last written before NewSince is not (fresh-user trial 266).
+	t.Run("compressed copies", func(t *testing.T) {
+		cfg := setup(t)
+		zero, older := numbered("zero", 0, 3), numbered("older", 0, 2)
+		writeGzip(t, cfg.Path+".2.gz", []byte(zero))
+		writeGzipMod(t, cfg.Path+".3.gz", []byte(older), time.Now().Add(-time.Hour))
+		c := start(t, cfg)
+		c.waitN(8)
+		time.Sleep(100 * time.Millisecond) // nothing more comes
+		if err := c.stop(); err != nil {
+			t.Fatal(err)
+		}
+		checkExactly(t, c.texts(), linesOf(zero+first))
 	})
 }
 

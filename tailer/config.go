@@ -71,9 +71,11 @@ type Config struct {
 	// NewSince, when not zero, is a time at which the path had no file
 	// (a glob's scan that did not match it): a file there without a
 	// checkpoint is then new, read from 0 whatever StartAt, after its
-	// plain rotated copies last written after NewSince (a file created
-	// and rotated away before it was seen). A .gz copy is not read: it
-	// may be an older copy compressed since. With no file at the path when
+	// rotated copies last written after NewSince (a file created and
+	// rotated away before it was seen), but a .gz copy whose gzip header
+	// says it compresses a file last written before NewSince (an older
+	// copy compressed since); the kubelet's, whose header has no time,
+	// are read. With no file at the path when
 	// the tailer starts, those copies are read at once. Zero (and no
 	// Matched): the tailer keeps the path's checkpoint.Wait record, and
 	// New sets NewSince from it when there is no checkpoint (see the

@@ -82,6 +82,9 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 	}
 	retry.reset()
 	fi, serr := os.Stat(t.cfg.Path)
+	if t.pathUnseen(src, serr) {
+		return src, false, nil
+	}
 	if serr != nil || !sameInode(fi, src) {
 		if errors.Is(serr, fs.ErrNotExist) {
 			t.savedWait(time.Now()) // before the drain: a stop during it finds the record
@@ -113,6 +116,30 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 		}
 	}
 	return src, false, nil
+}
+
+// pathUnseen reports whether the path cannot be looked at for want of
+// permission (serr, os.Stat's error: a directory on it made unreadable,
+// its owner changed): whether it still names src is not known, so src,
+// open, is read on, as if it did, and the path looked at again after each
+// read. Taking it for a rotation would read the same file again from its
+// start once the path can be looked at (fresh-user trial 268: a chmod of
+// the log directory, undone 2 s later, sent every file again). It logs
+// the first denial, and that the path can be looked at again.
+func (t *Tailer) pathUnseen(src *logFile, serr error) bool {
+	if errors.Is(serr, fs.ErrPermission) {
+		if t.rot.pathDenied == nil {
+			t.log.Warn("tailer: the path cannot be looked at (permission denied); reading the file already open, and looking at the path again after each read: a rotation meanwhile is seen once it can be",
+				"file", src.name, "err", serr)
+		}
+		t.rot.pathDenied = serr
+		return true
+	}
+	if t.rot.pathDenied != nil {
+		t.rot.pathDenied = nil
+		t.log.Info("tailer: the path can be looked at again", "file", src.name)
+	}
+	return false
 }
 
 // waitChange waits until the file may have changed. While lines flow (the

@@ -381,14 +381,24 @@ func blockedIn(t *testing.T, head string) (string, *Tailer, *collector) {
 	return path, tl, c
 }
 
-// writeGzip writes data gzip-compressed to a new file name.
+// writeGzip writes data gzip-compressed to a new file name, with no time
+// in its header, as the kubelet compresses.
 func writeGzip(t *testing.T, name string, data []byte) {
+	t.Helper()
+	writeGzipMod(t, name, data, time.Time{})
+}
+
+// writeGzipMod writes data gzip-compressed to a new file name, with mod in
+// its header's MTIME (the compressed file's time, as gzip records it;
+// zero: none).
+func writeGzipMod(t *testing.T, name string, data []byte, mod time.Time) {
 	t.Helper()
 	f, err := os.Create(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	zw := gzip.NewWriter(f)
+	zw.ModTime = mod
 	if _, err := zw.Write(data); err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,100 @@ func (l *openFailLog) recovered(log *slog.Logger) {
 	}
 }
 
+// waitVisible waits, before resume looks for the checkpoint's file (id),
+// until this process may look at the path and, unless that file is there,
+// list the directories of its rotated copies (pathDenied): while a
+// directory denies it (made unreadable for a while, its owner changed),
+// nothing tells whether the checkpoint's file is still at the path,
+// rotated away or gone, and taking it for gone would drop the checkpoint:
+// the rotated copy's unread lines lost, the file at the path read again
+// from its start (fresh-user trial 269). The checkpoint is kept. It
+// retries as openLive does a file that cannot be opened, and with
+// Config.Complete returns the error at once.
+func (t *Tailer) waitVisible(ctx context.Context, id FileID) error {
+	var failLog openFailLog
+	delay := t.cfg.PollInterval
+	for {
+		err := pathDenied(t.naming(), id)
+		if err == nil {
+			failLog.recovered(t.log)
+			t.setOpenError(nil)
+			return nil
+		}
+		if err := t.retryFailed(ctx, &failLog, &delay, err); err != nil {
+			return err
+		}
+	}
+}
+
+// retryFailed is a step of the retries of a path that exists but cannot
+// be opened or looked at (openLive, waitVisible): with Config.Complete it
+// returns err; otherwise it counts and reports err (Stats, the paced
+// warning of failLog), waits delay and doubles it up to maxBackoff, and
+// returns nil, or ctx's error when ctx ends first.
+func (t *Tailer) retryFailed(ctx context.Context, failLog *openFailLog, delay *time.Duration, err error) error {
+	if t.cfg.Complete {
+		return err
+	}
+	t.c.reopenFailures.Add(1)
+	t.setOpenError(err)
+	t.setMode(ModeWaiting)
+	failLog.failed(t.log, err, *delay)
+	if err := sleep(ctx, *delay); err != nil {
+		return err
+	}
+	*delay = min(2**delay, maxBackoff)
+	return nil
+}
+
+// pathDenied returns the permission error that keeps this process from
+// looking at r's path (os.Stat) or, when the file there is not the
+// checkpoint's (id), from listing a directory of its rotated copies
+// (RotatedPath's, and the olddir), where resume looks for it, naming that
+// directory; nil otherwise, also when none exists. A directory that lets
+// the agent reach the checkpoint's file but not list it (mode 0711) does
+// not hold the resume up.
+func pathDenied(r copyNaming, id FileID) error {
+	fi, err := os.Stat(r.path)
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return explainOpen(r.path, err)
+	case err == nil && id.SameAs(fi):
+		return nil
+	}
+	if d, err := unlisted(r); err != nil {
+		return fmt.Errorf("tailer: cannot list %s, where the rotated copies of %s are looked for, to find the file the checkpoint points into: %w%s",
+			d, r.path, err, permhint.For(d, err))
+	}
+	return nil
+}
+
+// UnlistedCopies returns the first directory of the rotated copies of the
+// file c follows (Path's, RotatedPath's, then OldDir) that this process
+// may not list, with the permission error; "" and nil when it may list
+// them all or they do not exist. A tailer that starts after a rotation
+// waits until it may (see waitVisible).
+func UnlistedCopies(c Config) (dir string, err error) { return unlisted(c.naming()) }
+
+// unlisted is UnlistedCopies for the copies r names.
+func unlisted(r copyNaming) (string, error) {
+	_, dir, old := r.where()
+	for _, d := range []string{dir, old} {
+		if d == "" {
+			continue
+		}
+		f, err := os.Open(d)
+		if err == nil {
+			_, err = f.Readdirnames(1)
+			f.Close()
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return d, err
+		}
+	}
+	return "", nil
+}
+
 // openLive opens Path, waiting for it to appear. When it exists but cannot
 // be opened it returns the error with Config.Complete, and otherwise retries
 // with backoff, logging the error at once, again when it changes, and at
@@ -103,16 +197,8 @@ func (t *Tailer) openLive(ctx context.Context, w *waitStart) (*logFile, error) {
 			}
 			continue
 		}
-		err = explainOpen(t.cfg.Path, err)
-		if t.cfg.Complete {
+		if err := t.retryFailed(ctx, &failLog, &delay, explainOpen(t.cfg.Path, err)); err != nil {
 			return nil, err
 		}
-		t.c.reopenFailures.Add(1)
-		t.setOpenError(err)
-		failLog.failed(t.log, err, delay)
-		if err := sleep(ctx, delay); err != nil {
-			return nil, err
-		}
-		delay = min(2*delay, maxBackoff)
 	}
 }

@@ -95,10 +95,11 @@ func (t *Tailer) startNew(ctx context.Context, ck *checkpoint.Position) (*logFil
 }
 
 // readRenamedAway reads, for a tailer with Config.NewSince and no
-// checkpoint that finds no file at the path, the plain rotated copies
-// last written after NewSince, oldest first (not a .gz, which may be an
-// older copy compressed since, nor a copy Config.FollowedElsewhere says
-// another tailer reads): the file the glob's scan matched was rotated
+// checkpoint that finds no file at the path, the rotated copies last
+// written after NewSince, oldest first (not a .gz whose header says it
+// compresses a file last written before, an older copy compressed since:
+// see waitStart.made; nor a copy Config.FollowedElsewhere says another
+// tailer reads): the file the glob's scan matched was rotated
 // away before the tailer could open it, and its lines are only there.
 // It reads them at once, not when a file appears at the path, which may
 // never happen. The oldest is checkpointed first (checkpointCopy), so that
@@ -112,7 +113,7 @@ func (t *Tailer) readRenamedAway(ctx context.Context, w *waitStart) error {
 	}
 	w.begin(t)
 	copies := t.copiesAfter(t.cfg.NewSince, func(s sibling) bool {
-		return s.gz || t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name, s.fi)
+		return s.gz && !s.compressedAfter(t.cfg.NewSince) || t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name, s.fi)
 	})
 	if len(copies) == 0 {
 		return nil
@@ -236,6 +237,9 @@ func (t *Tailer) saveHead(src *logFile) {
 // at the path, if it could be opened.
 func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *logFile, ok bool, err error) {
 	id, _ := PositionFile(ck) // validated by loadPosition
+	if err := t.waitVisible(ctx, id); err != nil {
+		return nil, false, err
+	}
 	live, fi, err := openLogFile(t.cfg.Path)
 	if err != nil {
 		live = nil

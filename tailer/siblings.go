@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -334,6 +335,28 @@ func (s sibling) readHead(n int) ([]byte, error) {
 	}
 	defer f.Close()
 	return copyHead(f, s.gz, n)
+}
+
+// compressedAfter reports whether s, a .gz copy last written after since,
+// may be the copy of a file written after since: the MTIME of its gzip
+// header (the time the file it compresses was last written, which gzip,
+// and so logrotate's compress, record) is after since, or is not set (0:
+// the kubelet's compression, as Go's, sets none; also when the header
+// cannot be read). The header's time has whole seconds: one in since's
+// second counts as after it. A copy whose header says its file was last
+// written in a second before since's is an older copy compressed since.
+func (s sibling) compressedAfter(since time.Time) bool {
+	f, err := os.Open(s.name)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	gr, err := gzip.NewReader(io.NewSectionReader(f, 0, math.MaxInt64))
+	if err != nil {
+		return true
+	}
+	defer gr.Close()
+	return gr.ModTime.IsZero() || !gr.ModTime.Before(since.Truncate(time.Second))
 }
 
 // begins reports whether s (decompressed when gz) begins with head, which

@@ -117,6 +117,10 @@ type rotation struct {
 	// unplaced: device and inode of the rotated copies reported by
 	// unplaced, the latest ones.
 	unplaced [][2]uint64
+	// pathDenied is the error of the last look at Path that this process
+	// may not make (a directory on it made unreadable), nil once it may
+	// again: the open file is read meanwhile (see check).
+	pathDenied error
 }
 
 // checkpointing is the commit state and its persistence. com, reanchor,
