@@ -80,6 +80,13 @@ func (b *Batch) AppendRaw(m []byte, sd, msg int) {
 	b.closeFrame(pos, start, start+sd, start+msg)
 }
 
+// AppendFrom adds message i of src (0 ≤ i < src.Len()) to the batch,
+// framed as b frames, with the places of its STRUCTURED-DATA and MSG.
+func (b *Batch) AppendFrom(src *Batch, i int) {
+	sp := src.spans[i]
+	b.AppendRaw(src.buf[sp.start:sp.end], sp.sd-sp.start, sp.msg-sp.start)
+}
+
 // openFrame reserves the octet count's place and returns where the frame and
 // the message start.
 func (b *Batch) openFrame() (pos, start int) {

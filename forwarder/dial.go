@@ -24,6 +24,9 @@ func (w *writer) connect(cause error) error {
 		if cause != nil {
 			last := cause // a copy: cause changes with the next attempt
 			f.lastErr.Store(&last)
+			if f.ctx.Err() != nil { // closing, its time run out: no reconnection
+				return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
+			}
 			w.failures++
 			w.down.fail(time.Now())
 			if max := f.cfg.MaxAttempts; max > 0 && w.failures >= max {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"time"
 )
 
@@ -333,10 +334,17 @@ func (w *writer) wrote() {
 	}
 }
 
-// writeError returns the error of a write that failed with err; on a
-// young connection (tracker.young) it is an ErrProtocol, as its closing
-// found by probe is (youngCloseError).
+// writeError returns the error of a write that failed with err: one the
+// close's deadline cut, one that timed out (the collector reads nothing),
+// or, on a young connection (tracker.young), an ErrProtocol, as its
+// closing found by probe is (youngCloseError).
 func (w *writer) writeError(err error) error {
+	switch {
+	case w.f.ctx.Err() != nil: // Close's deadline passed: it unblocked the write (connect's unwatch)
+		return fmt.Errorf("write: stopped when the close's time ran out, the collector not having read what was written: %w", err)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("write: the collector read nothing for %v (its receive window stayed full: is it stalled or overloaded?): %w", w.f.cfg.WriteTimeout, err)
+	}
 	err = fmt.Errorf("write: %w", err)
 	if w.t.young {
 		return youngCloseError(err, w.t.cc != nil)
