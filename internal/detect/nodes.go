@@ -7,7 +7,8 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// maxNodeKeys bounds the nodeIndex; past it the index starts afresh.
+// maxNodeKeys bounds the nodeIndex: past it the values not seen for the
+// longest are forgotten first.
 const maxNodeKeys = 1 << 16
 
 // maxNodesPerKey bounds the nodes remembered for one column value.
@@ -23,10 +24,21 @@ type nodeKey struct{ col, val string }
 // nodeIndex remembers which nodes (Event.Host) sent events received over
 // the network inputs (OriginInput), per value of the key columns, so that
 // an alert on the merged stream can name the nodes its events came from.
-// It is kept in memory only: after a restart an alert names the nodes
-// seen since.
+// A user name and an address are taken as the sign-in rules key them
+// (foldKey), so that "Alice" on one node and "alice" on
+// another are one key's. The values least recently seen are forgotten
+// first at maxNodeKeys: an aggregator's other traffic does not make it
+// forget the nodes of a burst going on. It is kept in memory only: after
+// a restart an alert names the nodes seen since.
 type nodeIndex struct {
-	m map[nodeKey][]string
+	m *lru[nodeKey, []string] // nil until the first event from a node
+}
+
+// ownNodeKey returns k with a value of its own: an event's shares its line,
+// which the index must not keep alive.
+func ownNodeKey(k nodeKey) nodeKey {
+	k.val = strings.Clone(k.val)
+	return k
 }
 
 // observe records ev's node under each of its key column values.
@@ -34,23 +46,19 @@ func (x *nodeIndex) observe(ev *Event) {
 	if ev.Origin != OriginInput || ev.Host == "" {
 		return
 	}
+	if x.m == nil {
+		x.m = newHashedLRU[nodeKey, []string](maxNodeKeys)
+	}
 	for _, col := range nodeCols {
 		v := ev.Get(col)
 		if v == "" {
 			continue
 		}
-		k := nodeKey{col, v}
-		hs := x.m[k]
-		if slices.Contains(hs, ev.Host) || len(hs) >= maxNodesPerKey {
+		hs := x.m.touchOwn(nodeKey{col, foldKey(col, v)}, ownNodeKey)
+		if slices.Contains(*hs, ev.Host) || len(*hs) >= maxNodesPerKey {
 			continue
 		}
-		if x.m == nil || len(x.m) >= maxNodeKeys {
-			x.m = make(map[nodeKey][]string)
-		}
-		if hs == nil {
-			k.val = strings.Clone(v) // v shares the event's line: do not keep that alive
-		}
-		x.m[k] = append(hs, ev.Host)
+		*hs = append(*hs, ev.Host)
 	}
 }
 
@@ -64,13 +72,19 @@ func (x *nodeIndex) nodes(a *Alert) []string {
 		}
 		return nil
 	}
+	if x.m == nil {
+		return nil
+	}
 	var out []string
 	first := true
 	for _, c := range a.Key {
 		if !slices.Contains(nodeCols[:], c.Name) {
 			continue
 		}
-		hs := x.m[nodeKey{c.Name, c.Value}]
+		var hs []string
+		if p, ok := x.m.get(nodeKey{c.Name, foldKey(c.Name, c.Value)}); ok {
+			hs = *p
+		}
 		if first {
 			out, first = slices.Clone(hs), false
 			continue

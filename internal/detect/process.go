@@ -90,10 +90,10 @@ func (e *Engine) process(ev *Event, now int64) {
 			e.noteLog(ev.Type, tns)
 		}
 	}
-	if e.cfg.Nodes {
+	set := e.processSet(ev)
+	if e.cfg.Nodes && set&e.statefulSet != 0 { // a per-event alert names its event's node
 		e.nodes.observe(ev)
 	}
-	set := e.processSet(ev)
 	if future {
 		set &^= e.statefulSet // they would close their keys' windows on every later event
 	} else if set&e.statefulSet != 0 && e.uncheckable(ev.Type, tns) {
