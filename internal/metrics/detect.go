@@ -45,12 +45,29 @@ type DetectStats struct {
 	UntimedEvents uint64
 	// StateSaveErrors counts failed writes of the engine's state.
 	StateSaveErrors uint64
+	// AlertsFitted counts the alerts longer than the destination's message
+	// size limit (max_message_bytes for datagrams, max_stream_message_bytes
+	// for streams) that were made to fit it, by how.
+	AlertsFitted AlertsFitted
 	// AlertsPending is the number of alerts handed to the forwarder and not
 	// yet acknowledged.
 	AlertsPending int
 	// LastSave is when the engine's state was last saved; zero before the
 	// first save of this process.
 	LastSave time.Time
+}
+
+// AlertsFitted counts alerts made to fit the destination's message size
+// limit, by how (see the README's "Alerts on the wire").
+type AlertsFitted struct {
+	SDDropped uint64 // sent without STRUCTURED-DATA, the JSON (MSG) whole
+	Shortened uint64 // the JSON shortened, valid, STRUCTURED-DATA kept or dropped
+	Cut       uint64 // too long even shortened: sent without STRUCTURED-DATA, the JSON cut (invalid)
+}
+
+// Add returns the sums of a's and b's counters.
+func (a AlertsFitted) Add(b AlertsFitted) AlertsFitted {
+	return AlertsFitted{SDDropped: a.SDDropped + b.SDDropped, Shortened: a.Shortened + b.Shortened, Cut: a.Cut + b.Cut}
 }
 
 // RuleStats are the counters of one rule.
@@ -89,6 +106,7 @@ var (
 	descDetectUntimed     = prometheus.NewDesc(namespace+"_detect_untimed_events_total", "Events a detection rule wanted whose time is missing or unreadable: not evaluated by the rules, which decide in event time (their lines are forwarded as usual).", nil, nil)
 	descDetectDedupe      = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
 	descDetectSaveErr     = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)
+	descDetectFitted      = prometheus.NewDesc(namespace+"_detect_alerts_fitted_total", "Alerts longer than the destination's message size limit (max_message_bytes for datagrams, max_stream_message_bytes for streams) made to fit it, by how: sd_dropped (sent without STRUCTURED-DATA, the JSON in MSG whole), shortened (the JSON shortened, valid, its truncated member listing what), cut (too long even shortened: its JSON cut, not valid); alerts counted here are in detect_alerts_total too.", []string{"how"}, nil)
 	descDetectPending     = prometheus.NewDesc(namespace+"_detect_alerts_pending", "Alerts handed to the forwarder and not yet acknowledged.", nil, nil)
 	descDetectFileEntries = prometheus.NewDesc(namespace+"_detect_rule_file_entries", "Entries (indicators: addresses and CIDRs) the rule matches with from its own file (ti_file); 0: it matches nothing (alert on it).", ruleLabel, nil)
 	descDetectFileUsable  = prometheus.NewDesc(namespace+"_detect_rule_file_usable", "1 when the rule's own file (ti_file), as last looked at (within about 2 s of a change), could be read and gave entries; 0 while it is missing, unreadable or holds none (the rule keeps the entries read before, if any).", ruleLabel, nil)
@@ -109,7 +127,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectSkipped, descDetectFuture, descDetectReorder, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending, descDetectLastSave,
+		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectSkipped, descDetectFuture, descDetectReorder, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectFitted, descDetectPending, descDetectLastSave,
 		descDetectFileEntries, descDetectFileUsable, descDetectFileMod} {
 		ch <- d
 	}
@@ -163,6 +181,12 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descDetectLate, prometheus.CounterValue, float64(s.LateEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectDedupe, prometheus.CounterValue, float64(s.DedupeDrops))
 	ch <- prometheus.MustNewConstMetric(descDetectSaveErr, prometheus.CounterValue, float64(s.StateSaveErrors))
+	for _, f := range []struct {
+		n   uint64
+		how string
+	}{{s.AlertsFitted.SDDropped, "sd_dropped"}, {s.AlertsFitted.Shortened, "shortened"}, {s.AlertsFitted.Cut, "cut"}} {
+		ch <- prometheus.MustNewConstMetric(descDetectFitted, prometheus.CounterValue, float64(f.n), f.how)
+	}
 	ch <- prometheus.MustNewConstMetric(descDetectPending, prometheus.GaugeValue, float64(s.AlertsPending))
 	last := 0.0
 	if !s.LastSave.IsZero() {

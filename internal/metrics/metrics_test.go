@@ -188,8 +188,9 @@ func TestDetectMetrics(t *testing.T) {
 				"sentinel.signin_burst":  {Skipped: 13},
 			},
 			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, ReorderOverflow: 3, UntimedEvents: 10, StateSaveErrors: 1, AlertsPending: 4,
-			LastSave: time.Unix(1764590400, 500_000_000),
-			Files:    map[string]RuleFile{"sentinel.ti_malicious_ip": {Entries: 42, Usable: false, Modified: time.Unix(1764500000, 0)}},
+			AlertsFitted: AlertsFitted{SDDropped: 14, Shortened: 15, Cut: 16},
+			LastSave:     time.Unix(1764590400, 500_000_000),
+			Files:        map[string]RuleFile{"sentinel.ti_malicious_ip": {Entries: 42, Usable: false, Modified: time.Unix(1764500000, 0)}},
 		}
 	})
 	b := body()
@@ -212,6 +213,9 @@ func TestDetectMetrics(t *testing.T) {
 		"gitlab_syslog_detect_untimed_events_total 10",
 		"gitlab_syslog_detect_state_save_errors_total 1",
 		"gitlab_syslog_detect_alerts_pending 4",
+		`gitlab_syslog_detect_alerts_fitted_total{how="sd_dropped"} 14`,
+		`gitlab_syslog_detect_alerts_fitted_total{how="shortened"} 15`,
+		`gitlab_syslog_detect_alerts_fitted_total{how="cut"} 16`,
 		"gitlab_syslog_detect_state_last_save_timestamp_seconds 1.7645904005e+09",
 		`gitlab_syslog_detect_rule_file_entries{rule="sentinel.ti_malicious_ip"} 42`,
 		`gitlab_syslog_detect_rule_file_usable{rule="sentinel.ti_malicious_ip"} 0`,
