@@ -126,6 +126,10 @@ func TestParseEnvelope(t *testing.T) {
 		// (trial 72: MSG had a trailing space).
 		{"spaces around an object", `{ "subcomponent" : "audit_json" , "message" : {"a":1} }`, "audit_json", `{"a":1}`, false},
 		{"tab and CR before the brace", "{\"subcomponent\":\"audit_json\",\"message\":{\"a\":1}\t\r}", "audit_json", `{"a":1}`, false},
+		// A text line the logger read from a CRLF file: its CR goes, as
+		// the tailer drops it from a file's lines (fresh-user trial 266);
+		// one inside it stays.
+		{"CRLF text line", `{"subcomponent":"application","message":"a\rb: User \"x\" was created\r"}`, "application", "a\rb: User \"x\" was created", false},
 		{"no message", `{"subcomponent":"auth_json"}`, "", "", true},
 		{"no subcomponent", `{"message":"m"}`, "", "", true},
 		{"number", `{"subcomponent":"a","message":12}`, "", "", true},

@@ -71,8 +71,10 @@ const subcomponentReach = 512
 // otherwise. An embedded line is taken as the bytes from the message value
 // to the envelope's closing brace when "message" is the last key, so an
 // embedded line that is not valid JSON still comes back whole; a quoted one
-// is unquoted into buf (JSON and Go escapes, see AppendUnquoted). It
-// returns the grown buf.
+// is unquoted into buf (JSON and Go escapes, see AppendUnquoted), without
+// a last CR (the logger splits its file's lines at LF: the CR of a CRLF
+// line, which the tailer drops from a file's lines). It returns the grown
+// buf.
 func ParseEnvelope(line, buf []byte) (Envelope, []byte, error) {
 	var e Envelope
 	line = bytes.TrimRight(line, " \t\r\n")
@@ -114,7 +116,7 @@ func ParseEnvelope(line, buf []byte) (Envelope, []byte, error) {
 		if !ok {
 			return e, buf[:start], &FormatError{ErrEnvelope, "message is not a valid string literal"}
 		}
-		e.Message = buf[start:]
+		e.Message = bytes.TrimSuffix(buf[start:], []byte{'\r'}) // the CR of a CRLF line the logger read
 	case line[msgStart] == '{' && line[len(line)-1] == '}' && len(line) > msgStart+1 && (!s.end || msgLast):
 		// The message is the last key: everything up to the envelope's
 		// closing brace is the line, valid JSON or not, but for the
