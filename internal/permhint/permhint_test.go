@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -79,4 +80,50 @@ func logFile(t *testing.T, dir, name string, perm os.FileMode) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestPermHintContainerLog: a pod's log the agent may not read is told to
+// get group 0, as the example DaemonSet does, not the Omnibus advice
+// (fresh-user trial 266: "e.g. with sudo -u git").
+func TestPermHintContainerLog(t *testing.T) {
+	for _, path := range []string{
+		"/var/log/pods/gitlab_webservice-0_0a1b/webservice/0.log",
+		"/var/log/containers/webservice-0_gitlab_webservice-0123.log",
+		"/host/var/log/pods/gitlab_webservice-0_0a1b/webservice/0.log",
+	} {
+		got := For(path, fs.ErrPermission)
+		if !strings.Contains(got, "supplementalGroups: [0]") || strings.Contains(got, "sudo -u git") {
+			t.Errorf("For(%s) = %q, want the pod's group 0 advice", path, got)
+		}
+	}
+}
+
+// TestPermHintStaleGroup: a directory on the path whose group the user is
+// in, by the group database, while this process is not (the user added
+// with usermod after the process started) is told to restart the process
+// (fresh-user trial 268: the hint said to add the user to the group, done
+// already).
+func TestPermHintStaleGroup(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to give a directory a group this process is not in")
+	}
+	const gid = 65534
+	if inGroup(gid) {
+		t.Skip("this process is in group 65534")
+	}
+	dir := filepath.Join(t.TempDir(), "gitlab-rails")
+	log := logFile(t, dir, "audit_json.log", 0o640)
+	if err := os.Chown(dir, 0, gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	got := staleGroupOf(log, "gitlab-syslog", []string{"992", strconv.Itoa(gid)})
+	if want := dir + " is group " + groupName(gid) + ", which the user gitlab-syslog is in but this process is not"; !strings.Contains(got, want) || !strings.Contains(got, "restart it") {
+		t.Errorf("staleGroupOf = %q, want %q ... restart it", got, want)
+	}
+	if got := staleGroupOf(log, "gitlab-syslog", []string{"992"}); got != "" {
+		t.Errorf("staleGroupOf for a user not in the group = %q, want none", got)
+	}
 }

@@ -37,12 +37,12 @@ for group in gitlab-www $log_group; do
 		echo "gitlab-syslog: user $user added to group $group (reads GitLab's logs)"
 	elif [ "$group" = "$log_group" ]; then
 		echo "gitlab-syslog: group $group (logging['log_group'] in /etc/gitlab/gitlab.rb) does not exist yet;"
-		echo "  after gitlab-ctl reconfigure, run: usermod -a -G $group $user"
+		echo "  after gitlab-ctl reconfigure, run: usermod -a -G $group $user; systemctl restart gitlab-syslog"
 	fi
 done
 if [ -z "$log_group" ] && [ -d /var/log/gitlab/gitlab-rails ]; then
 	echo "gitlab-syslog: /etc/gitlab/gitlab.rb sets no logging['log_group']: gitlab-rails logs are readable by git only."
-	echo "  Set logging['log_group'] = 'gitlab-logs', run gitlab-ctl reconfigure, then: usermod -a -G gitlab-logs $user"
+	echo "  Set logging['log_group'] = 'gitlab-logs', run gitlab-ctl reconfigure, then: usermod -a -G gitlab-logs $user; systemctl restart gitlab-syslog"
 fi
 
 install -d -o "$user" -g "$user" -m 0750 "$state"
