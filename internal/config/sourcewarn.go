@@ -132,6 +132,15 @@ func (c *Config) SourceWarnings() []string {
 	return warns
 }
 
+// absPath returns p made absolute against the current directory, as the
+// agent resolves a relative path, and cleaned; p cleaned when that fails.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
 // logDirUnused returns, when log_dir is given (in the file or by a flag)
 // while sources lists files none of which is under it, what is wrong and
 // what to do: log_dir only places the default sources, so the edit of
@@ -142,13 +151,13 @@ func (c *Config) logDirUnused() string {
 	if c.LogDir == "" || c.lines["log_dir"] == 0 && !byFlag {
 		return ""
 	}
-	dir := filepath.Clean(c.LogDir) + string(filepath.Separator)
+	dir := absPath(c.LogDir) + string(filepath.Separator)
 	n := 0
 	for i, s := range c.Sources {
 		if s.Path == "" || c.lines[fmt.Sprintf("sources[%d].path", i)] == 0 {
 			continue // a default source: under log_dir
 		}
-		if strings.HasPrefix(filepath.Clean(s.Path), dir) {
+		if strings.HasPrefix(absPath(s.Path), dir) {
 			return ""
 		}
 		n++

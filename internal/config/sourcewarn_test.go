@@ -145,11 +145,19 @@ func TestSourceWarnings(t *testing.T) {
 	// log_dir edited in a file that lists sources elsewhere (fresh-user
 	// trial 70: the packaged config followed /var/log/gitlab all the same).
 	t.Run("log_dir not used", func(t *testing.T) {
+		cwd, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, tc := range []struct{ yaml, want string }{
 			{"log_dir: " + dir + "/gl\nsources:\n  - {type: audit, path: " + dir + "/logs/audit_json.log}\n",
 				"config.yaml:2: log_dir: " + dir + "/gl is given, but sources lists the files to follow and none is under it, so log_dir is not used"},
 			{"log_dir: " + dir + "/logs\nsources:\n  - {type: audit, path: " + dir + "/logs/audit_json.log}\n", ""},
 			{"log_dir: " + dir + "/gl\n", ""},
+			// A relative log_dir is the directory the agent resolves it
+			// to (fresh-user trial 272: "none is under it" of sources
+			// under ./logs).
+			{"log_dir: logs\nsources:\n  - {type: audit, path: " + cwd + "/logs/audit_json.log}\n", ""},
 		} {
 			c, err := Parse([]byte("state_dir: /st\n"+tc.yaml), "config.yaml")
 			if err != nil {
