@@ -28,3 +28,20 @@ func TestListenInUse(t *testing.T) {
 		t.Errorf("Listen: %v, want %q ... address already in use: another process ...", err, want)
 	}
 }
+
+// TestListenNoSuchAddress: an input on an address no interface of this
+// host has fails to start with where it is configured too (fresh-user
+// trial 267: only a busy port's error named the file and line).
+func TestListenNoSuchAddress(t *testing.T) {
+	cfg := Config{Listen: "tcp://192.0.2.55:51434", SpoolDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler),
+		Where: func(key string) string { return "agent.yaml:7: inputs[0]." + key }}
+	s, err := Listen(cfg)
+	if err == nil {
+		s.ln.Close()
+		t.Fatal("Listen on 192.0.2.55: no error")
+	}
+	want := "inputs: agent.yaml:7: inputs[0].listen: listen on tcp://192.0.2.55:51434: "
+	if got := err.Error(); !strings.HasPrefix(got, want) || !strings.Contains(got, "cannot assign requested address") {
+		t.Errorf("Listen: %v, want %q ... cannot assign requested address", err, want)
+	}
+}

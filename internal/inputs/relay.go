@@ -116,6 +116,16 @@ func (r *Relay) Message() (m []byte, sd, msg int) {
 	return r.raw, r.h.SD, r.h.Msg
 }
 
+// Alert reports whether the last line mapped (Other or Dropped) is a
+// detection alert (APP-NAME forwarder.AppNameDetections) of a node that
+// runs the rules itself, and its HOSTNAME.
+func (r *Relay) Alert() (host string, ok bool) {
+	if string(r.h.AppName) != forwarder.AppNameDetections {
+		return "", false
+	}
+	return r.hostname(), true
+}
+
 // Host returns the HOSTNAME of the last line mapped ("" for none).
 func (r *Relay) Host() string { return r.hostname() }
 

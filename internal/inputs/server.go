@@ -67,14 +67,14 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	if s.ln, err = net.Listen("tcp", sc.Addr); err != nil {
 		s.file.Close()
+		where := ""
+		if cfg.Where != nil {
+			where = cfg.Where("listen") + ": "
+		}
 		if errors.Is(err, syscall.EADDRINUSE) {
-			where := ""
-			if cfg.Where != nil {
-				where = cfg.Where("listen") + ": "
-			}
 			return nil, fmt.Errorf("inputs: %slisten on %s: %w: another process listens there (another agent?): stop it, or give the input another port", where, cfg.Listen, err)
 		}
-		return nil, fmt.Errorf("inputs: listen on %s: %w", cfg.Listen, err)
+		return nil, fmt.Errorf("inputs: %slisten on %s: %w", where, cfg.Listen, err)
 	}
 	s.WarnPlain(cfg.Where)
 	s.w = spool.NewWriter(s.file)
