@@ -96,6 +96,10 @@ type Agent struct {
 	m    *metrics.Metrics
 
 	reloads chan reloadReq
+	// stoppedAt is when Run's context ended (SIGINT, SIGTERM), in Unix
+	// nanoseconds; 0 while it has not. The stop's waits end
+	// ShutdownTimeout after it (stopDeadline).
+	stoppedAt atomic.Int64
 
 	mu     sync.Mutex // guards what Health and Reload read
 	cfg    *config.Config
@@ -198,6 +202,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	defer context.AfterFunc(ctx, func() { a.stoppedAt.CompareAndSwap(0, time.Now().UnixNano()) })()
 	a.openWatcher()
 	defer a.closeWatcher() // after shutdown: the tailers have stopped
 	if err := a.startReaders(runCtx, cancelRun, cfg); err != nil {
@@ -465,14 +470,15 @@ func stallStreamLoss(url string, last error) string {
 	return "; but the lines the collector's TCP took before it stopped reading, up to its receive buffer, count as delivered: killing or restarting the collector loses them, with their alerts, so first make it read again if it can (relp:// loses none)"
 }
 
-// shutdown stops the sources (waiting at most ShutdownTimeout for their
-// acknowledgements and final checkpoints), then, once the detection loop
-// has ended (detDone closed), the detection engine, the streaming
-// receiver, the network inputs and the metrics endpoint srv (when not
-// nil). It returns the sources' errors and, with ExitAtEOF, the
+// shutdown stops the sources (waiting for their acknowledgements and
+// final checkpoints until ShutdownTimeout after the stop signal, or after
+// now when Run ended for another reason: see stopDeadline), then, once
+// the detection loop has ended (detDone closed), the detection engine,
+// the streaming receiver, the network inputs and the metrics endpoint
+// srv (when not nil). It returns the sources' errors and, with ExitAtEOF, the
 // checkpoints that could not be written.
 func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
-	sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+	sctx, cancel := context.WithDeadline(context.Background(), a.stopDeadline())
 	defer cancel()
 	a.mu.Lock()
 	srcs := a.sources
@@ -491,6 +497,18 @@ func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 		srv.Close(sctx)
 	}
 	return err
+}
+
+// stopDeadline returns when the stop's waits end: ShutdownTimeout after
+// the stop signal (stoppedAt), so that a signal that came during a reload,
+// which waited for the old sources, does not get a whole timeout more;
+// ShutdownTimeout from now when there was none (--once at the end of its
+// files, a fatal error).
+func (a *Agent) stopDeadline() time.Time {
+	if at := a.stoppedAt.Load(); at != 0 {
+		return time.Unix(0, at).Add(a.opts.ShutdownTimeout)
+	}
+	return time.Now().Add(a.opts.ShutdownTimeout)
 }
 
 // Reload replaces the configuration of a running agent: when nothing the
@@ -561,6 +579,15 @@ func (a *Agent) reload(stop, ctx context.Context, cfg *config.Config) error {
 	// ShutdownTimeout, so this bound is only a safety net.
 	sctx, cancel := context.WithTimeout(context.Background(), 2*a.opts.ShutdownTimeout+time.Second)
 	defer cancel()
+	// A stop signal meanwhile bounds the wait as it bounds the
+	// shutdown's: ShutdownTimeout after it.
+	defer context.AfterFunc(stop, func() {
+		until := a.stopDeadline()
+		a.log.Info("stopping (SIGINT or SIGTERM) during a reload: the old sources are given until the shutdown timeout to stop, the new configuration is not applied",
+			"timeout", time.Until(until).Round(time.Millisecond))
+		t := time.AfterFunc(time.Until(until), cancel)
+		context.AfterFunc(sctx, func() { t.Stop() })
+	})()
 	fwdChanged := renewed || !reflect.DeepEqual(old.Forward, cfg.Forward)
 	if fwdChanged {
 		a.log.Info("reload: destination changed; flushing the old forwarder", "old", old.Forward.URL, "new", cfg.Forward.URL,
@@ -734,10 +761,11 @@ func (a *Agent) openSink(cfg *config.Config, reload bool) error {
 // closeSink closes the running sink, giving it until ctx ends to deliver
 // what it holds. Messages it gives up on are read again by the sources:
 // at the next start, or, when reload is set, at once by the new sources,
-// for the new destination; the warning says which. A sink closed while
-// its collector is unreachable with no message pending loses nothing:
-// the warning says so, and whether the collector was never reached or
-// was reached before (with the messages delivered to it).
+// for the new destination; the warning says which. A sink closed before
+// (by a reload the stop cut short) is closed again without a word. A
+// sink closed while its collector is unreachable with no message pending
+// loses nothing: the warning says so, and whether the collector was never
+// reached or was reached before (with the messages delivered to it).
 func (a *Agent) closeSink(ctx context.Context, reload bool) {
 	a.mu.Lock()
 	s, since := a.sink, a.sinkAt
@@ -747,14 +775,18 @@ func (a *Agent) closeSink(ctx context.Context, reload bool) {
 	}
 	err := s.Close(ctx)
 	a.mu.Lock()
-	if a.fwdClosed != s {
+	closed := a.fwdClosed == s
+	if !closed {
 		a.fwdBase = addCounters(a.fwdBase, sinkStats(s, a.enc))
 		a.fwdClosed = s
 	}
 	a.mu.Unlock()
+	if closed { // a reload closed it, then the stop came: said then
+		return
+	}
 	again, when := "they are sent again at the next start, read from their files or the rotated copies still there (a file deleted meanwhile cannot be read again)", "at shutdown"
 	if reload {
-		again, when = "the new sources read them again for the new destination", "at the reload"
+		again, when = "the new sources read them again for the new destination (the next start does, if the agent stops before they start)", "at the reload"
 	}
 	switch {
 	case errors.Is(err, forwarder.ErrNeverReached):
@@ -846,7 +878,7 @@ func (a *Agent) logOlder(s *source) {
 	}
 	msg := "rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send"
 	if s.waited {
-		msg = "rotated copies last written before the agent last waited for the path, or compressed, are not read (a .gz may be an older copy compressed since): send those that hold lines never sent once with gitlab-syslog send"
+		msg = "rotated copies last written before the agent last waited for the path are not read (and a .gz whose header dates the file it compresses before then: an older copy compressed since): send those that hold lines never sent once with gitlab-syslog send"
 	}
 	a.log.Info(msg,
 		"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),

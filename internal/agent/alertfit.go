@@ -83,22 +83,20 @@ func (d *detector) fitAlert(a *detect.Alert, n int) {
 // parseLogInterval with the number held back.
 func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd bool) {
 	gate := &d.fitLog
-	if got == 0 {
+	switch {
+	case got == 0:
 		gate = &d.cutLog
+		d.fitted.cut.Add(1)
+	case len(cut) == 0:
+		d.fitted.sdDropped.Add(1)
+	default:
+		d.fitted.shortened.Add(1)
 	}
 	held, ok := gate.pass(time.Now())
 	if !ok {
 		return
 	}
-	key, fit := "max_message_bytes", "a datagram"
-	hint := "use tcp://, tls:// or relp://, which cut nothing"
-	if limit < forwarder.MaxUDPDatagram {
-		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or " + hint
-	}
-	if d.stream {
-		key, fit = "max_stream_message_bytes", "the collector's message size limit"
-		hint = "raise the collector's message size limit (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size) and max_stream_message_bytes (forward.max_stream_message_bytes or --max-stream-message-bytes) with it"
-	}
+	key, fit, hint := d.fitWords(limit)
 	if got == 0 {
 		d.log.Warn("detection alert longer than "+key+" could not be shortened to fit "+fit+": the members never shortened (rule, alert_id, times, CorrelationID, ...), the key columns as short as they get and the names of the members shortened or left out do not fit; it is sent cut, without STRUCTURED-DATA, and its JSON (MSG) is not valid",
 			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, key, limit, "unreported_since_last", held, "hint", hint)
@@ -116,4 +114,35 @@ func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd 
 	d.log.Warn("detection alert longer than "+key+" shortened to fit "+fit+": its JSON (MSG) stays valid, with its identifying members whole; the values shortened are listed in its \""+detect.TruncatedMember+"\" member; "+what,
 		"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "sent_bytes", got, key, limit,
 		"shortened", strings.Join(cut, ","), "structured_data", sd, "unreported_since_last", held, "hint", hint)
+}
+
+// fitWords returns, for the limit of d's destination, the name of its
+// key, what an alert is made to fit, and what the user can do.
+func (d *detector) fitWords(limit int) (key, fit, hint string) {
+	if d.stream {
+		return "max_stream_message_bytes", "the collector's message size limit",
+			"raise the collector's message size limit (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size) and max_stream_message_bytes (forward.max_stream_message_bytes or --max-stream-message-bytes) with it"
+	}
+	hint = "use tcp://, tls:// or relp://, which cut nothing"
+	if limit < forwarder.MaxUDPDatagram {
+		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or " + hint
+	}
+	return "max_message_bytes", "a datagram", hint
+}
+
+// flushFit logs how many alerts made to fit (or sent cut) had their
+// warnings held back by the pacing since the last one logged, at
+// shutdown, so that a short run (--once) does not end on the first
+// warning alone. It runs under d.mu.
+func (d *detector) flushFit() {
+	key, _, hint := d.fitWords(d.limit)
+	if n := d.fitLog.suppressed; n > 0 {
+		d.log.Warn("more detection alerts longer than "+key+" were sent shortened or without STRUCTURED-DATA since the last such warning",
+			"alerts", n, "hint", hint)
+	}
+	if n := d.cutLog.suppressed; n > 0 {
+		d.log.Warn("more detection alerts longer than "+key+" could not be shortened and were sent cut, their JSON (MSG) not valid, since the last such warning",
+			"alerts", n, "hint", hint)
+	}
+	d.fitLog.suppressed, d.cutLog.suppressed = 0, 0
 }

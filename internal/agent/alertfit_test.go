@@ -186,4 +186,22 @@ func TestDetectorFitLogsEachKind(t *testing.T) {
 	if n := strings.Count(logs.String(), "could not be shortened"); n != 1 {
 		t.Errorf("%d warnings of an alert that could not be shortened, want 1:\n%s", n, logs.String())
 	}
+	if got, want := [3]uint64{d.fitted.sdDropped.Load(), d.fitted.shortened.Load(), d.fitted.cut.Load()}, [3]uint64{0, 2, 1}; got != want {
+		t.Errorf("alerts fitted (sd_dropped, shortened, cut) = %v, want %v", got, want)
+	}
+	// At shutdown the warning held back is counted (fresh-user trial 263:
+	// run --once ended on the first warning alone).
+	logs.Reset()
+	d.flushFit()
+	if want := "more detection alerts longer than max_message_bytes were sent shortened or without STRUCTURED-DATA since the last such warning\" alerts=1 "; !strings.Contains(logs.String(), want) {
+		t.Errorf("flushFit logged %q, want it to contain %q", logs.String(), want)
+	}
+	if strings.Contains(logs.String(), "could not be shortened") {
+		t.Errorf("flushFit logged alerts sent cut, none was held back:\n%s", logs.String())
+	}
+	logs.Reset()
+	d.flushFit()
+	if logs.Len() != 0 {
+		t.Errorf("a second flushFit logged again:\n%s", logs.String())
+	}
 }

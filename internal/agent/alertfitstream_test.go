@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 )
 
 // TestAlertFitStream: to a stream destination with a small
@@ -22,7 +23,7 @@ func TestAlertFitStream(t *testing.T) {
 	appendLine(t, audit, line)
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit})
 	c.Forward.MaxStreamMessage = 4000
-	_, _, stop := runInBackground(t, c, Options{})
+	a, _, stop := runInBackground(t, c, Options{})
 	defer stop()
 	waitFor(t, "the line and its alert", 10*time.Second, func() bool {
 		got.mu.Lock()
@@ -34,11 +35,17 @@ func TestAlertFitStream(t *testing.T) {
 	if len(got.errs) > 0 {
 		t.Fatalf("messages that do not parse: %v", got.errs)
 	}
-	a := got.alerts[0]
-	if _, ok := a.sd["alert@32473"]; !ok {
-		t.Errorf("the alert lost its STRUCTURED-DATA: %v", a.sd)
+	alert := got.alerts[0]
+	if _, ok := alert.sd["alert@32473"]; !ok {
+		t.Errorf("the alert lost its STRUCTURED-DATA: %v", alert.sd)
 	}
-	if tr, _ := a.json["truncated"].([]any); len(tr) != 1 || tr[0] != "raw" {
-		t.Errorf("truncated = %v, want [raw]", a.json["truncated"])
+	if tr, _ := alert.json["truncated"].([]any); len(tr) != 1 || tr[0] != "raw" {
+		t.Errorf("truncated = %v, want [raw]", alert.json["truncated"])
+	}
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if f := d.stats().AlertsFitted; f != (metrics.AlertsFitted{Shortened: 1}) {
+		t.Errorf("detect_alerts_fitted_total = %+v, want the one alert shortened", f)
 	}
 }

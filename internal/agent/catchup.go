@@ -1040,10 +1040,11 @@ func (d *detector) foldCaughtUp(ctx context.Context, rs []*catchUpReader, snk si
 	}
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = fb, 0, maxMessageBytes(snk), nil
-	d.dropping = true
+	d.takeEarly()
+	d.dropping, d.discard = true, fb == nil
 	d.foldMerged(rs)
 	n, ids := d.n, d.ids
-	d.cur, d.n, d.ids, d.dropping = nil, 0, nil, false
+	d.cur, d.n, d.ids, d.dropping, d.discard = nil, 0, nil, false, false
 	d.pending.Add(int64(n))
 	d.mu.Unlock()
 	d.send(ctx, snk, fb, n, ids)

@@ -66,6 +66,7 @@ type detector struct {
 	cur      *forwarder.Batch
 	n        int  // alerts appended to cur
 	dropping bool // catching up: alerts may have been delivered before the restart
+	discard  bool // catching up without a sink: every alert is dropped (see foldCaughtUp)
 	// ids are the journal lines (appendDelivered) of the alerts appended to cur
 	// (deliveredLog.record's form).
 	ids  []byte
@@ -75,10 +76,20 @@ type detector struct {
 	// limit is the sink's MaxMessageBytes when cur was set (0: none):
 	// an alert longer is shortened to fit (fitAlert).
 	limit  int
-	stream bool    // the destination is a stream: limit is max_stream_message_bytes, not max_message_bytes
-	fitBuf []byte  // the MSG of a shortened alert
+	stream bool   // the destination is a stream: limit is max_stream_message_bytes, not max_message_bytes
+	fitBuf []byte // the MSG of a shortened alert
+	// early holds the alerts raised outside a batch (emit with cur nil),
+	// earlyN of them, their journal lines earlyIDs, until the next batch
+	// takes them (takeEarly).
+	early    forwarder.Batch
+	earlyN   int
+	earlyIDs []byte
+
 	fitLog logGate // paces fitAlert's warnings of alerts shortened
 	cutLog logGate // and of alerts that could not be (sent cut)
+	// fitted counts the alerts fitAlert made fit: sent without
+	// STRUCTURED-DATA, shortened, sent cut.
+	fitted struct{ sdDropped, shortened, cut atomic.Uint64 }
 
 	store *detect.Store // where positions are saved; nil: no persistence
 	// journal lists the alerts delivered since the last save (nil: no
@@ -142,8 +153,16 @@ func (d *detector) emit(a *detect.Alert) {
 		return
 	}
 	if d.cur == nil {
-		d.log.Error("detection alert outside a batch; dropped", "rule", a.Info.ID, "alert_id", a.ID)
-		return
+		if d.discard {
+			return
+		}
+		// Raised outside a batch (the engine moving a restored state's
+		// rules to its watermark): kept for the next batch (takeEarly).
+		d.cur, d.n, d.ids = &d.early, d.earlyN, d.earlyIDs
+		defer func() {
+			d.earlyN, d.earlyIDs = d.n, d.ids
+			d.cur, d.n, d.ids = nil, 0, nil
+		}()
 	}
 	d.json = d.aw.AppendMessage(a, &d.msg, d.sdid, &d.opts, d.json)
 	d.cur.Append(d.enc, &d.msg)
@@ -154,6 +173,21 @@ func (d *detector) emit(a *detect.Alert) {
 	}
 	d.n++
 	d.ids = appendDelivered(d.ids, a)
+}
+
+// takeEarly moves the alerts emit kept for want of a batch into d.cur,
+// which is set, counted with the batch's. It runs under d.mu.
+func (d *detector) takeEarly() {
+	if d.earlyN == 0 || d.cur == nil {
+		return
+	}
+	for i := range d.early.Len() {
+		d.cur.AppendFrom(&d.early, i)
+	}
+	d.n += d.earlyN
+	d.ids = append(d.ids, d.earlyIDs...)
+	d.early.Reset()
+	d.earlyN, d.earlyIDs = 0, d.earlyIDs[:0]
 }
 
 // repeated reports whether the alert id is to be dropped as delivered
@@ -190,6 +224,7 @@ func (d *detector) wasDelivered(id string) bool {
 func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = &sl.fb, 0, maxMessageBytes(sl.s.sink), sl.ids[:0]
+	d.takeEarly()
 	sl.events = d.dropUntimed(sl.events, sl.tb)
 	d.judgeRead(sl)
 	d.processRead(sl)
@@ -242,11 +277,13 @@ func (d *detector) processRead(sl *slot) {
 }
 
 // flushLosses logs the evicted keys and late drops the pacing held back
-// (lossLog.flush), at shutdown.
+// (lossLog.flush), and the alerts made to fit whose warnings it held
+// back (flushFit), at shutdown.
 func (d *detector) flushLosses() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.losses.flush(d.log, d.e)
+	d.flushFit()
 }
 
 // batchFile names the file of sl's lines for the log: its batch's file,
@@ -436,6 +473,7 @@ func (d *detector) alone(ctx context.Context, snk sink, step func()) {
 	fb := new(forwarder.Batch)
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = fb, 0, maxMessageBytes(snk), nil
+	d.takeEarly()
 	step()
 	// Events held in the reorder buffer reach the rules here too, and
 	// may be dropped as late: logged now, not at the next batch (once a
@@ -469,6 +507,7 @@ func (d *detector) send(ctx context.Context, snk sink, fb *forwarder.Batch, n in
 func (d *detector) stats() metrics.DetectStats {
 	s := addStats(d.base, toMetrics(d.e.Stats()))
 	s.UntimedEvents += d.untimed.Load()
+	s.AlertsFitted = s.AlertsFitted.Add(metrics.AlertsFitted{SDDropped: d.fitted.sdDropped.Load(), Shortened: d.fitted.shortened.Load(), Cut: d.fitted.cut.Load()})
 	s.AlertsPending = int(d.pending.Load())
 	for id, f := range d.e.Files() {
 		if s.Files == nil {
@@ -520,6 +559,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		ReorderOverflow: a.ReorderOverflow + b.ReorderOverflow,
 		UntimedEvents:   a.UntimedEvents + b.UntimedEvents,
 		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
+		AlertsFitted:    a.AlertsFitted.Add(b.AlertsFitted),
 	}
 	for id, r := range a.Rules {
 		r.LiveKeys = 0

@@ -202,7 +202,7 @@ func (g *globSource) matches(path string) bool {
 // start (initial) but for those never followed before a restart (the
 // watch record, see globwatch.go); a file that appears later is read from
 // its beginning, as Fluent Bit's read_newly_discovered_files_from_head
-// does, so that a new pod's first lines are not skipped, after its plain
+// does, so that a new pod's first lines are not skipped, after its
 // rotated copies made since its path was last followed (the glob's first
 // start, or when it forgot the path; tailer.Config.NewSince): files at
 // its path may have been rotated away, to a name the glob does not
@@ -467,7 +467,7 @@ func (g *globSource) warnUnlisted(matches int) {
 		g.unlisted = false
 	case !g.unlisted:
 		g.unlisted = true
-		g.log.Warn("the glob's directory cannot be listed; none of its files is followed until it can", "glob", g.sc.Path, "dir", dir, "err", err,
+		g.log.Warn("the glob's directory cannot be listed: no new file in it is followed until it can (the files followed before are read on)", "glob", g.sc.Path, "dir", dir, "err", err,
 			"hint", "run the agent as a user that may read the directory (r and x), as check does as that user")
 	}
 }

@@ -47,6 +47,9 @@ type input struct {
 	// most maxLegacyHosts).
 	legacyMu sync.Mutex
 	legacy   map[string]struct{}
+	// alerting holds the HOSTNAMEs warned about for sending their own
+	// detection alerts (at most maxLegacyHosts); under legacyMu.
+	alerting map[string]struct{}
 }
 
 // maxLegacyHosts bounds the hosts an input warns about for sending RFC
@@ -59,17 +62,39 @@ const maxLegacyHosts = 1024
 // messages, past every detection; the warning says how to make each send
 // RFC 5424.
 func (in *input) warnLegacy(host []byte) {
-	in.legacyMu.Lock()
-	defer in.legacyMu.Unlock()
-	if _, ok := in.legacy[string(host)]; ok || len(in.legacy) >= maxLegacyHosts {
+	if !in.firstFrom(&in.legacy, string(host)) {
 		return
 	}
-	if in.legacy == nil {
-		in.legacy = make(map[string]struct{})
-	}
-	in.legacy[string(host)] = struct{}{}
 	in.log.Warn("inputs: a node sends GitLab's logs in RFC 3164 (<PRI>TIMESTAMP HOSTNAME TAG: MSG): its messages are handled as other messages (not parsed, past every detection); aggregation needs RFC 5424 from the nodes: on a gitlab-syslog node set forward.format: rfc5424 (no --rfc3164); on an rsyslog node give its omfwd or omrelp action template=\"RSYSLOG_SyslogProtocol23Format\"",
 		"listen", in.srv.Config().Listen, "hostname", string(host))
+}
+
+// firstFrom adds host to the set *hosts (one of in's, under legacyMu) and
+// reports whether it is new there and one of the first maxLegacyHosts:
+// the warning about it is logged once.
+func (in *input) firstFrom(hosts *map[string]struct{}, host string) bool {
+	in.legacyMu.Lock()
+	defer in.legacyMu.Unlock()
+	if _, ok := (*hosts)[host]; ok || len(*hosts) >= maxLegacyHosts {
+		return false
+	}
+	if *hosts == nil {
+		*hosts = make(map[string]struct{})
+	}
+	(*hosts)[host] = struct{}{}
+	return true
+}
+
+// warnNodeAlerts logs, once per sending host, that a node sends its own
+// detection alerts while this agent runs the rules on the lines it
+// receives: an alert both raise reaches the collector twice, with one
+// alert_id (both hash the same events); the warning says what to do.
+func (in *input) warnNodeAlerts(host string) {
+	if !in.firstFrom(&in.alerting, host) {
+		return
+	}
+	in.log.Warn("inputs: a node sends its own detection alerts while this agent runs the rules on the lines it receives from it: an alert both raise reaches the collector twice, with one alert_id; turn detections off on the nodes (detections: {enabled: false}, as examples/node.yaml does), or deduplicate by alert_id in the SIEM",
+		"listen", in.srv.Config().Listen, "hostname", host)
 }
 
 // drained reports whether the source following the spool committed a
@@ -257,6 +282,9 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 		case inputs.Other:
 			other++
 			w.checkLegacy()
+			if host, ok := w.relay.Alert(); ok && w.det != nil {
+				w.in.warnNodeAlerts(host)
+			}
 			m, sd, msg := w.relay.Message()
 			fb.AppendRaw(m, sd, msg)
 			continue

@@ -161,16 +161,30 @@ func (a *Agent) finishOnce(failed error) error {
 }
 
 // logChanges logs, when the encoder changed any message to keep it valid
-// syslog, what it changed, as send prints it.
+// syslog, what it changed, as send prints it, and when alerts were made
+// to fit the destination's message size limit, how many and how.
 func (a *Agent) logChanges() {
 	st := a.forwarderStats()
-	if st.Clamped+st.ShortNames+st.Repaired+st.BOMs+st.Timestamps+st.Truncated+st.Escaped+st.SDDropped == 0 {
+	if st.Clamped+st.ShortNames+st.Repaired+st.BOMs+st.Timestamps+st.Truncated+st.Escaped+st.SDDropped > 0 {
+		a.log.Info("--once: messages changed to stay valid syslog (see gitlab_syslog_encoder_changes_total)",
+			"header_fields_clamped", st.Clamped, "sd_names_short", st.ShortNames, "sd_values_utf8_repaired", st.Repaired,
+			"boms_removed", st.BOMs, "timestamps_nil", st.Timestamps, "messages_truncated", st.Truncated, "messages_line_breaks_spaced", st.Escaped,
+			"messages_sd_dropped_too_long", st.SDDropped)
+	}
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d == nil {
 		return
 	}
-	a.log.Info("--once: messages changed to stay valid syslog (see gitlab_syslog_encoder_changes_total)",
-		"header_fields_clamped", st.Clamped, "sd_names_short", st.ShortNames, "sd_values_utf8_repaired", st.Repaired,
-		"boms_removed", st.BOMs, "timestamps_nil", st.Timestamps, "messages_truncated", st.Truncated, "messages_line_breaks_spaced", st.Escaped,
-		"messages_sd_dropped_too_long", st.SDDropped)
+	switch f := d.stats().AlertsFitted; {
+	case f.Cut > 0:
+		a.log.Warn("--once: detection alerts longer than the message size limit: some could not be made to fit and were sent cut, their JSON (MSG) not valid (see gitlab_syslog_detect_alerts_fitted_total and the warnings above)",
+			"alerts_sd_dropped", f.SDDropped, "alerts_shortened", f.Shortened, "alerts_cut", f.Cut)
+	case f.SDDropped+f.Shortened > 0:
+		a.log.Info("--once: detection alerts longer than the message size limit made to fit it (see gitlab_syslog_detect_alerts_fitted_total)",
+			"alerts_sd_dropped", f.SDDropped, "alerts_shortened", f.Shortened, "alerts_cut", f.Cut)
+	}
 }
 
 // globPatterns returns the glob sources' patterns in cfg.
