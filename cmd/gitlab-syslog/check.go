@@ -30,6 +30,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/permhint"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -70,14 +71,14 @@ kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := &warnCounter{w: cmd.OutOrStdout()}
-			problems := checkAll(cmd, &f, w)
+			problems, stops := checkAll(cmd, &f, w)
 			// The verdict comes last, after everything listed.
 			// The problems are printed on the verdict's stream, before it,
 			// so that the verdict is the last line also when stdout and
 			// stderr share a terminal.
 			if len(problems) > 0 {
 				fmt.Fprintf(w, "problems:\n  %s\n", strings.Join(problems, "\n  "))
-				fmt.Fprintf(w, "result:     %s: %d problem(s) that would stop run, or lose data or alerts (listed above with what to do)\n", checkedName(f.config), len(problems))
+				fmt.Fprintf(w, "result:     %s: %s\n", checkedName(f.config), problemsVerdict(len(problems), stops))
 				return &checkProblems{problems: problems}
 			}
 			note := ""
@@ -119,17 +120,55 @@ func (e *checkProblems) Short() string {
 // error) or a flag is wrong are the later checks skipped; a bad list item
 // (a source given as a bare path) is reported, and the items after it are
 // checked under their own index.
-func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) []string {
+func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) (problems []string, stops int) {
 	c, r, err := f.loadAll(cmd)
 	if c == nil {
 		fmt.Fprintf(w, "config:     %s: NOT DECODED: the checks that need its values were skipped\n", checkedName(f.config))
-		return errLines(err)
+		problems = errLines(err)
+		return problems, len(problems)
 	}
 	errs := errList(err)
-	problems := summarize(w, c, r, f.config, errs)
+	found := summarize(w, c, r, f.config, errs)
 	// In the order of the lines of the file they are about
 	// (config.SortErrors), those about none first.
-	return errLines(config.SortErrors(errors.Join(append(restated(errs, problems), problems...)...), c.File()))
+	problems = errLines(config.SortErrors(errors.Join(append(restated(errs, found), found...)...), c.File()))
+	if len(problems) == 0 {
+		return nil, 0
+	}
+	refused, ridden := texts(errList(startProblems(c, err))), riddenOut(c)
+	for _, p := range problems {
+		if slices.Contains(refused, p) && !slices.Contains(ridden, p) {
+			stops++
+		}
+	}
+	return problems, stops
+}
+
+// riddenOut returns the problems of c's rules that are their data's
+// fault (a ti_file missing or holding nothing usable): check reports
+// them, run logs them and starts (see agentFlags.running). They are
+// those detectconf.Check gives for check and not for run.
+func riddenOut(c *config.Config) []string {
+	_, forCheck := detectconf.Check(c, nil)
+	c.Detections.Running = true
+	_, forRun := detectconf.Check(c, nil)
+	c.Detections.Running = false
+	run := texts(errList(forRun))
+	return slices.DeleteFunc(texts(errList(forCheck)), func(p string) bool { return slices.Contains(run, p) })
+}
+
+// problemsVerdict returns check's verdict on a configuration with n
+// problems, stops of which make run refuse it (startProblems); the others
+// let run start and lose data or alerts (a missing ti_file, which the
+// example unit's ExecStartPre=- lets through).
+func problemsVerdict(n, stops int) string {
+	switch stops {
+	case n:
+		return fmt.Sprintf("%d problem(s) that stop run: it refuses this configuration (listed above with what to do)", n)
+	case 0:
+		return fmt.Sprintf("%d problem(s) that lose data or alerts: run starts with them (listed above with what to do)", n)
+	}
+	return fmt.Sprintf("%d problem(s) (listed above with what to do): %d stop run, which refuses this configuration; the other %d lose data or alerts", n, stops, n-stops)
 }
 
 // restated returns errs without those that one of problems states again
@@ -268,7 +307,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	}
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	state := checkStateDir(c)
-	fmt.Fprintf(w, ": %s\n", state.status)
+	held := ""
+	if state.exists && statelock.Held(c.StateDir) {
+		held = "; in use: an agent runs on it (a second run on it is refused; stop that one first, or reload it with SIGHUP)"
+	}
+	fmt.Fprintf(w, ": %s%s\n", state.status, held)
 	problems = append(problems, state.stops...)
 	if state.exists {
 		if warn := otherOwnerWarning(c.StateDir, c.File()); warn != "" {
@@ -296,7 +339,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			urlNote = forwardURLNote(c) + forwardPortNote(c.Forward.URL)
 		}
 		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, c.Forward.Format, bad("forward.format"),
-			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes"), bad("forward.max_stream_message_bytes")))
+			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes"), bad("forward.max_stream_message_bytes"))+alertFitNote(c))
 		problems = append(problems, forwardTLSProblems(c)...)
 		if warn := c.InsecureWarning(); warn != "" { // run logs it at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -329,7 +372,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "metrics:    off\n")
 	}
-	problems = append(problems, listenProblems(c)...)
+	problems = append(problems, listenProblems(c, false)...)
 	if st := c.Streaming; c.Dropped("streaming") {
 		invalidRow(w, "streaming")
 	} else if st.Listen != "" {
@@ -470,7 +513,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				} else if note := config.LazyNote(s.Path); note != "" {
 					status += " (" + note + ")"
 				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
-					status += " (did you mean " + m + "?)"
+					status += "; WARNING: did you mean " + m + "?"
 				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
@@ -480,7 +523,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permhint.For(s.Path, err), unreadableNote)))
 		} else {
-			status += fmt.Sprintf(", %d bytes", fi.Size()) + waitedNote(c.StateDir, s.Path)
+			status += fmt.Sprintf(", %d bytes", fi.Size()) + waitedNote(c.StateDir, s.Path) + unlistedNote(s)
 		}
 		// As run sends them (agent's unwrapper): in a container log, a
 		// line wrapped by gitlab-logger goes by its subcomponent whatever
@@ -1182,7 +1225,8 @@ func lineLimitNote(c *config.Config) string {
 // path (socketNote); for a stream destination, the size over which a
 // message goes without its columns (max_stream_message_bytes, or its
 // default), followed by streamMark; for a destination other than a
-// datagram one given max_message_bytes, a warning that it does not apply;
+// datagram one given max_message_bytes, and for a udp:// or unixgram://
+// one given max_stream_message_bytes, a warning that it does not apply;
 // "" for the others.
 func datagramNote(f *config.Forward, mark, streamMark string) string {
 	u, err := url.Parse(f.URL)
@@ -1213,10 +1257,45 @@ func datagramNote(f *config.Forward, mark, streamMark string) string {
 		which = "datagrams (if the socket is one)"
 	}
 	note := fmt.Sprintf("; %s cut at %d bytes (%s)%s", which, n, from, mark)
+	if f.MaxStreamMessage != 0 && streamMark == "" && u.Scheme != "unix" {
+		note += fmt.Sprintf("; WARNING: max_stream_message_bytes (%d) is ignored: it bounds messages on stream destinations (tcp://, tls://, relp://, unix stream sockets); %s:// cuts each datagram at max_message_bytes", f.MaxStreamMessage, u.Scheme)
+	}
 	if u.Scheme != "udp" {
 		note += socketNote(u.Path)
 	}
 	return note
+}
+
+// unlistedNote returns check's warning about a source whose file can be
+// read while a directory of its rotated copies (the file's, or its
+// olddir) cannot be listed by this user: a rotation while run is stopped
+// then keeps run waiting until it can, as it cannot find the file its
+// checkpoint points into among the copies; "" otherwise.
+func unlistedNote(s config.Source) string {
+	if d, _ := tailer.UnlistedCopies(tailer.Config{Path: s.Path, OldDir: s.OldDir}); d != "" {
+		return fmt.Sprintf("; WARNING: %s cannot be listed by this user: after a rotation while run is stopped, run waits until it can to find the file its checkpoint points into; let this user read the directory (r), not only enter it", d)
+	}
+	return ""
+}
+
+// minAlertDatagram is about the fewest bytes an ordinary alert's members
+// that are never shortened take (falco.pat_created's: measured 800 fits,
+// 700 does not; see fitAlert): a datagram destination's max_message_bytes
+// below it sends alerts cut.
+const minAlertDatagram = 800
+
+// alertFitNote returns check's warning that c's datagram size is below
+// minAlertDatagram while detections are on: the alerts go cut, their JSON
+// not valid; "" otherwise.
+func alertFitNote(c *config.Config) string {
+	u, err := url.Parse(c.Forward.URL)
+	if err != nil || c.Forward.Stream() || u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix" || !c.Detections.On() {
+		return ""
+	}
+	if n := c.Forward.MaxDatagram; n > 0 && n < minAlertDatagram {
+		return fmt.Sprintf("; WARNING: max_message_bytes (%d) is below what a detection alert's members that are never shortened take (about %d bytes): alerts are sent cut, their JSON (MSG) not valid; raise it, or turn detections off", n, minAlertDatagram)
+	}
+	return ""
 }
 
 // socketNote returns check's warning about path, a unix:// or

@@ -89,6 +89,16 @@ func TestCheck(t *testing.T) {
 			config:  "state_dir: " + state + "\nforward:\n  url: tcp://127.0.0.1:5514\n  max_message_bytes: 1000\nsources:\n  - {type: audit, path: /a}\n",
 			wantOut: []string{"; WARNING: max_message_bytes (1000) is ignored: it sizes datagrams (udp://, unix datagram sockets); tcp:// sends each message whole\n"},
 		},
+		{ // fresh-user trial 270: valid, and every alert went cut
+			name:    "udp: max_message_bytes too small for alerts",
+			config:  "state_dir: " + state + "\nforward:\n  url: udp://127.0.0.1:514\n  max_message_bytes: 480\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; datagrams cut at 480 bytes (max_message_bytes); WARNING: max_message_bytes (480) is below what a detection alert's members that are never shortened take (about 800 bytes): alerts are sent cut, their JSON (MSG) not valid; raise it, or turn detections off\n"},
+		},
+		{ // fresh-user trial 263: accepted without a word
+			name:    "udp: max_stream_message_bytes does not apply",
+			config:  "state_dir: " + state + "\nforward:\n  url: udp://127.0.0.1:514\n  max_stream_message_bytes: 64KiB\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; datagrams cut at 8192 bytes (the default of max_message_bytes); WARNING: max_stream_message_bytes (65536) is ignored: it bounds messages on stream destinations (tcp://, tls://, relp://, unix stream sockets); udp:// cuts each datagram at max_message_bytes\n"},
+		},
 		{ // fresh-user trial 116: accepted without a word
 			name:    "unix: the socket's directory does not exist",
 			config:  "state_dir: " + state + "\nforward:\n  url: unix://" + filepath.Join(dir, "nodir", "log.sock") + "\nsources:\n  - {type: audit, path: /a}\n",
@@ -205,7 +215,7 @@ func TestCheck(t *testing.T) {
 		{
 			name:    "mistyped source path gets a did-you-mean",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "audit_jsn.log") + "}\n",
-			wantOut: []string{"does not exist yet: run waits for it (did you mean " + audit + "?)"},
+			wantOut: []string{"does not exist yet: run waits for it; WARNING: did you mean " + audit + "?"},
 		},
 		{
 			name:    "a short missing name gets no did-you-mean of an unrelated short name",
@@ -557,7 +567,13 @@ func TestCheckListing(t *testing.T) {
 		{"valid with warnings", "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "**", "*") + "}\n",
 			"result:     CONFIG: valid, with 2 warning(s) above", nil},
 		{"problems", "state_dir: " + filepath.Join(notDir, "s") + "\nsources:\n  - {type: audit, path: /a}\n",
-			"result:     CONFIG: 1 problem(s) that would stop run, or lose data or alerts (listed above with what to do)", nil},
+			"result:     CONFIG: 1 problem(s) that stop run: it refuses this configuration (listed above with what to do)", nil},
+		// Fresh-user trial 262: a missing ti_file was called a problem
+		// that "would stop run", which starts with it.
+		{"problems run starts with", "state_dir: " + state + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip: {ti_file: " + filepath.Join(dir, "nope.txt") + "}\n",
+			"result:     CONFIG: 1 problem(s) that lose data or alerts: run starts with them (listed above with what to do)", nil},
+		{"problems of both kinds", "state_dir: " + filepath.Join(notDir, "s") + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip: {ti_file: " + filepath.Join(dir, "nope.txt") + "}\n",
+			"result:     CONFIG: 2 problem(s) (listed above with what to do): 1 stop run, which refuses this configuration; the other 1 lose data or alerts", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config)

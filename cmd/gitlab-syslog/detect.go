@@ -755,9 +755,10 @@ func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 }
 
 // warnCopiedInputs warns, for each pair of file inputs (standard input
-// among them) whose first copyCheckBytes bytes are the same, or of which
-// the shorter is the start of the other, that their lines were read
-// twice: a copy of a log (a backup, the .1 beside its .1.gz). The lines
+// among them), or of stream inputs, whose first copyCheckBytes bytes are
+// the same, or of which the shorter is the start of the other, that their
+// lines were read twice: a copy of a log (a backup, the .1 beside its
+// .1.gz, a spool copied). The lines
 // they share that carry an event id, or whose bytes tell one event (the
 // audit, JSON application and auth logs'), are taken once (deduplicated:
 // detect.Config.DedupeLines), but those of the access log and the text
@@ -770,7 +771,7 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i := range counts {
 		for j := i + 1; j < len(counts); j++ {
 			a, b := counts[i].head, counts[j].head
-			if inputs[i].stream || inputs[j].stream || len(a) == 0 || len(b) == 0 {
+			if inputs[i].stream != inputs[j].stream || len(a) == 0 || len(b) == 0 {
 				continue
 			}
 			if n := min(len(a), len(b)); !bytes.Equal(a[:n], b[:n]) {

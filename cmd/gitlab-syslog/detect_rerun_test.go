@@ -390,6 +390,11 @@ func TestDetectWarnsCopies(t *testing.T) {
 	audit1, audit2 := copies("audit_json.log")
 	text1, text2 := copies("application.log")
 	access1, access2 := copies("gitlab_access.log")
+	events, err := os.ReadFile(filepath.Join("..", "..", "testdata", "detections", "falco.pat_created", "events.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream1, stream2 := writeFile(t, filepath.Join(dir, "s1", "spool.log"), string(events)), writeFile(t, filepath.Join(dir, "s2", "spool.log"), string(events))
 	ti := writeFile(t, filepath.Join(dir, "ti.txt"), "10.2.47.75\n") // the access log's first address
 	same := func(a, b string) string {
 		return a + " and " + b + " begin with the same lines (a copy of one log, or one of them the other grown): "
@@ -412,6 +417,8 @@ func TestDetectWarnsCopies(t *testing.T) {
 		{"text application.log copy", nil, []string{text1, text2}, warning(text1, text2, "text application.log")},
 		{"access log copy read by a rule", []string{"ti_file=" + ti}, []string{access1, access2}, warning(access1, access2, "access log")},
 		{"access log copy no rule reads", nil, []string{access1, access2}, note(access1, access2)},
+		// Fresh-user trial 264: a spool's copy was read without a word.
+		{"stream copy", nil, []string{"stream:" + stream1, "stream:" + stream2}, note(stream1, stream2)},
 		{"first line only", nil, []string{orig, other}, ""},
 		{"one input", nil, []string{orig}, ""},
 	} {

@@ -10,15 +10,19 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
 	// The first SIGINT or SIGTERM cancels ctx: the command stops cleanly
-	// (run flushes and saves its checkpoints). Then the signals get their
-	// default action back, so that a second Ctrl-C ends a command that
-	// takes long to stop (a collector that reads nothing) at once.
+	// (run flushes and saves its checkpoints). A second one ends a command
+	// that takes long to stop (a collector that reads nothing) at once,
+	// saying so (exitOnSecondSignal).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	context.AfterFunc(ctx, func() {
+		stop()
+		exitOnSecondSignal(os.Stderr)
+	})
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {
@@ -27,6 +31,26 @@ func main() {
 		}
 		os.Exit(1)
 	}
+}
+
+// exitOnSecondSignal makes the next SIGINT or SIGTERM end the process at
+// once: it writes to w a line saying that the stop was cut short and what
+// that leaves undone, then lets the signal's default action end the
+// process, so that its exit status is the signal's (as a shell and
+// systemd expect).
+func exitOnSecondSignal(w *os.File) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-c
+		fmt.Fprintf(w, "gitlab-syslog: second signal (%v) during the stop: exiting at once, without waiting for the collector or saving again; run reads the lines after its last saved checkpoints again at its next start\n", sig)
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			p.Signal(sig)
+		}
+		time.Sleep(time.Second) // the signal ends the process; os.Exit only if it did not
+		os.Exit(1)
+	}()
 }
 
 // exitMessage returns the text main prints for err, the error a command

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -92,7 +94,11 @@ default state_dir, so that a second run reads them again.)`,
 			// and one per line: the configuration's mistakes with those
 			// of the files and directories it names.
 			c, r, err := f.loadAll(cmd)
-			if err := startProblems(c, err); err != nil {
+			problems := startProblems
+			if once {
+				problems = onceProblems
+			}
+			if err := problems(c, err); err != nil {
 				return err
 			}
 			logConfigWarnings(log, c)
@@ -136,11 +142,16 @@ default state_dir, so that a second run reads them again.)`,
 						continue
 					}
 					// A reload that fails was logged by the agent, with
-					// its cause: one ERROR line for one event.
+					// its cause: one ERROR line for one event. It keeps
+					// the running inputs in nc until a restart; the
+					// warnings are of the file's, which that restart
+					// starts, with their lines.
+					shown := *nc // not the agent's, which it reads meanwhile
+					shown.Inputs = slices.Clone(nc.Inputs)
 					err = a.Reload(ctx, nc)
 					a.Metrics().ReloadResult(err == nil, time.Now())
 					if err == nil {
-						logConfigWarnings(log, nc) // the configuration now running, as at start
+						logConfigWarnings(log, &shown) // the file's, as at start
 					}
 				}
 			}()
@@ -186,6 +197,26 @@ func logConfigWarnings(log *slog.Logger, c *config.Config) {
 	for _, warn := range detectconf.BareSeconds(c, nil) {
 		log.Warn("config: a duration without a unit", "warning", warn)
 	}
+	for _, s := range c.Sources {
+		if m := missingSourceHint(s); m != "" { // as check says it
+			log.Warn("config: a source file does not exist; run waits for it, but a file of a name close to it does: is the path right?",
+				"path", s.Path, "type", s.Type, "did_you_mean", m)
+		}
+	}
+}
+
+// missingSourceHint returns, for a source that is one file (not a glob)
+// which does not exist while one of a close name does in its directory
+// (similarFile), that name; "" otherwise, and for a file GitLab creates
+// only once it has something to log (config.LazyNote).
+func missingSourceHint(s config.Source) string {
+	if s.IsGlob() || s.Path == "" || config.LazyNote(s.Path) != "" {
+		return ""
+	}
+	if _, err := os.Lstat(s.Path); !errors.Is(err, os.ErrNotExist) {
+		return ""
+	}
+	return similarFile(s.Path, s.Type)
 }
 
 // logDefaultSources logs, for sources that are the defaults under log_dir

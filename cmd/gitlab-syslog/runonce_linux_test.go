@@ -75,6 +75,17 @@ func nobodyBuild(t *testing.T) (base, bin, state string) {
 	return base, bin, state
 }
 
+// nobodyConfig writes body as base/config.yaml, readable by nobody (the
+// test's umask aside), and returns its path.
+func nobodyConfig(t *testing.T, base, body string) string {
+	t.Helper()
+	cfg := writeFile(t, filepath.Join(base, "config.yaml"), body)
+	if err := os.Chmod(cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // asNobody makes cmd run as the user nobody (uid and gid 65534), whom
 // file modes stop as they do not stop root; it returns cmd.
 func asNobody(cmd *exec.Cmd) *exec.Cmd {

@@ -297,3 +297,33 @@ func TestReloadInputPlainWhere(t *testing.T) {
 		})
 	}
 }
+
+// TestReloadInputWarningsOfTheFile: an input's idle_timeout added to the
+// file is not warned of at a reload as the 0 that the running input keeps
+// until a restart: the warnings are of the file, with its lines (fresh-
+// user trial 267: "inputs[0].idle_timeout: 0 means the default" for a
+// file that gives 10m); one the file gives as 0 is.
+func TestReloadInputWarningsOfTheFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, timeout string
+		warned        bool
+	}{
+		{"10m added", "    idle_timeout: 10m\n", false},
+		{"0 added", "    idle_timeout: 0s\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+			head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\ninputs:\n  - listen: tcp://127.0.0.1:0\n"
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head)
+			r := runReload(t, cfg, head+tc.timeout, "configuration reloaded")
+			if r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			}
+			got := r.records("config: an input is off")
+			if want := cfg + ":7: inputs[0].idle_timeout: 0 means the default"; tc.warned != (len(got) == 1) || tc.warned && !strings.HasPrefix(got[0]["warning"].(string), want) {
+				t.Errorf("reload warned %v, want a warning beginning %q: %v; log:\n%s", got, want, tc.warned, r.stderr)
+			}
+		})
+	}
+}

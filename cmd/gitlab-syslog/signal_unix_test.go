@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -99,6 +100,16 @@ func TestInterruptWhileCollectorHangs(t *testing.T) {
 		}
 		if err == nil {
 			t.Errorf("run ended by a second signal exited 0\n%s", stderr)
+		}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			if ws, ok := exit.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+				t.Errorf("run ended by a second Ctrl-C: %v, want it ended by SIGINT (the signal's default action)", err)
+			}
+		}
+		// Fresh-user trial 259: it ended without a word.
+		if want := "gitlab-syslog: second signal (interrupt) during the stop: exiting at once"; !strings.Contains(stderr.String(), want) {
+			t.Errorf("run ended by a second signal: want %q on stderr\n%s", want, stderr)
 		}
 	})
 }

@@ -15,14 +15,23 @@ import (
 // created or that was a detect --state-dir, the detection state
 // directory, the forward TLS files, a source path that is not a log file,
 // a GeoIP database that does not open, the streaming receiver's token
-// sources (an unset token_env too), spool directory and TLS pair, and a
-// network input's TLS files and spool directory. They are joined into one
+// sources (an unset token_env too), spool directory and TLS pair, a
+// network input's TLS files and spool directory, and an address to listen
+// on where this process cannot (listenProblems). They are joined into one
 // error, one problem per line, in the order of the lines of c's file
 // (those about no line first), each in check's words: its file and line
 // (or flag), the cause and what to do. It returns nil when there is none,
 // and err alone when c is nil (a YAML syntax error, a bad flag).
 func startProblems(c *config.Config, err error) error {
-	return configProblems(c, err, true, false)
+	return configProblems(c, err, true, false, false)
+}
+
+// onceProblems is startProblems for run --once, which does not listen on
+// the network inputs' and the streaming receiver's addresses (it reads
+// their spools): those are not looked at, so that run --once works beside
+// the agent that listens there (README's troubleshooting).
+func onceProblems(c *config.Config, err error) error {
+	return configProblems(c, err, true, false, true)
 }
 
 // reloadProblems returns what refuses the configuration c that a SIGHUP
@@ -30,18 +39,21 @@ func startProblems(c *config.Config, err error) error {
 // problem of startProblems, in the same words, but those of the state
 // directory when c names the running one (running): the running agent
 // holds it, and a fault in it now is the agent's, which its health
-// reports, not the new file's. A problem of a setting that takes effect
-// only at the next restart (another state_dir, a spool directory, a
-// network input) refuses the reload all the same: that restart would
-// refuse the file.
+// reports, not the new file's; nor the addresses to listen on, where the
+// running agent listens (their changes wait for a restart). A problem of
+// a setting that takes effect only at the next restart (another
+// state_dir, a spool directory, a network input) refuses the reload all
+// the same: that restart would refuse the file.
 func reloadProblems(c *config.Config, err error, running string) error {
-	return configProblems(c, err, c != nil && c.StateDir != running, true)
+	return configProblems(c, err, c != nil && c.StateDir != running, true, false)
 }
 
 // configProblems is startProblems, with the state directory's problems
 // when stateDir is true and without them otherwise (reloadProblems); reload
-// says the problems refuse a reload (see geoipProblem).
-func configProblems(c *config.Config, err error, stateDir, reload bool) error {
+// says the problems refuse a reload (see geoipProblem), and takes the
+// addresses to listen on out, as once takes those run --once does not
+// listen on (onceProblems).
+func configProblems(c *config.Config, err error, stateDir, reload, once bool) error {
 	if c == nil {
 		return err
 	}
@@ -59,6 +71,9 @@ func configProblems(c *config.Config, err error, stateDir, reload bool) error {
 	problems = append(problems, ps...)
 	for i := range c.Inputs {
 		problems = append(problems, inputProblems(c, i)...)
+	}
+	if !reload { // the running agent listens there: the changes wait for a restart
+		problems = append(problems, listenProblems(c, once)...)
 	}
 	if len(errs)+len(problems) == 0 {
 		return nil
