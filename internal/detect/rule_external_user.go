@@ -77,9 +77,14 @@ func (r *externalUser) Wants() []Key {
 }
 
 // allowedDomain reports whether the domain of email equals an allowed
-// domain or is a subdomain of one, or of a subdomains-only entry.
+// domain or is a subdomain of one, or of a subdomains-only entry. A domain
+// that is no domain name (badDomain: white space, an empty label) is in
+// none: "eve@\tdev.corp.example" ends in ".corp.example" too.
 func (r *externalUser) allowedDomain(email string) bool {
 	d := domainOf(email)
+	if badDomain(d) != "" {
+		return false
+	}
 	for _, a := range r.allowed {
 		if d == a || strings.HasSuffix(d, "."+a) {
 			return true
@@ -94,10 +99,13 @@ func (r *externalUser) allowedDomain(email string) bool {
 }
 
 // domainOf returns the lower-cased text after the last '@' of email,
-// without the white space around it or a trailing dot: "corp.example." is
-// corp.example written fully qualified, as allowed_domains takes it too.
+// without the white space around the address or a trailing dot:
+// "corp.example." is corp.example written fully qualified, as
+// allowed_domains takes it too. White space after the '@' is kept: such an
+// address ("eve@ corp.example") is no address of an allowed domain.
 func domainOf(email string) string {
-	d := strings.TrimSpace(email[strings.LastIndexByte(email, '@')+1:])
+	email = strings.TrimSpace(email)
+	d := email[strings.LastIndexByte(email, '@')+1:]
 	return strings.TrimSuffix(strings.ToLower(d), ".")
 }
 

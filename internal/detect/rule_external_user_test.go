@@ -104,6 +104,12 @@ func TestExternalUserAllowedDomains(t *testing.T) {
 		{"*.corp.example", "a@notcorp.example", true, ""},
 		{"*.corp.example.", "a@dev.corp.example", false, ""},
 		{"*.corp.example,corp.example", "a@corp.example", false, ""},
+		{"corp.example", " a@corp.example\t", false, ""},
+		// White space after the @ is not the allowed domain's (fresh-user
+		// trial 265: "eve@ corp.example" was taken for corp.example).
+		{"corp.example", "eve@ corp.example", true, ""},
+		{"corp.example", "eve@corp.example .evil.example", true, ""},
+		{"corp.example", "eve@\tdev.corp.example", true, ""},
 		{"https://corp.example", "", false, `"https://corp.example" is a URL, which no e-mail address has: write the domain, corp.example (`},
 		{"https://Corp.Example:8443/users/", "", false, "write the domain, corp.example ("},
 		{"example.org,http://corp.example.", "", false, `"http://corp.example." is a URL, which no e-mail address has: write the domain, corp.example (`},
