@@ -25,9 +25,46 @@ func listenProblems(c *config.Config, once bool) []error {
 	if statelock.Held(c.StateDir) {
 		return nil
 	}
+	return listenOn(c, listeners(c, once))
+}
+
+// restartListenProblems returns listenProblems' problems of the addresses
+// next has run listen on whose port the running agent, started with
+// running, does not listen on: a reload keeps the running listeners, so
+// next's addresses are first listened on at the next restart, which they
+// would stop (fresh-user trial 271: a reload took an address in use
+// without a word, and the restart after it failed). One on a port the
+// agent holds is not tried: it would be refused as in use by the agent
+// itself.
+func restartListenProblems(running, next *config.Config) []error {
+	held := map[string]bool{}
+	for _, l := range listeners(running, false) {
+		held[port(l.addr)] = true
+	}
+	var ls []listener
+	for _, l := range listeners(next, false) {
+		if !held[port(l.addr)] {
+			ls = append(ls, l)
+		}
+	}
+	return listenOn(next, ls)
+}
+
+// port returns the port of the host:port address addr; addr when it has
+// none.
+func port(addr string) string {
+	if _, p, err := net.SplitHostPort(addr); err == nil {
+		return p
+	}
+	return addr
+}
+
+// listeners returns the TCP addresses c has run listen on (with once, as
+// run --once: metrics.listen only), with their keys; "" for one not set.
+func listeners(c *config.Config, once bool) []listener {
 	ls := []listener{{"metrics.listen", c.Metrics.Listen}}
 	if once { // run --once reads their spools, and listens on neither
-		return listenOn(c, ls)
+		return ls
 	}
 	ls = append(ls, listener{"streaming.listen", c.Streaming.Listen})
 	for i, in := range c.Inputs {
@@ -35,7 +72,7 @@ func listenProblems(c *config.Config, once bool) []error {
 			ls = append(ls, listener{fmt.Sprintf("inputs[%d].listen", i), sc.Addr})
 		}
 	}
-	return listenOn(c, ls)
+	return ls
 }
 
 // listener is an address run listens on and its key in the configuration.

@@ -152,6 +152,9 @@ default state_dir, so that a second run reads them again.)`,
 					a.Metrics().ReloadResult(err == nil, time.Now())
 					if err == nil {
 						logConfigWarnings(log, &shown) // the file's, as at start
+						for _, p := range restartListenProblems(c, &shown) {
+							log.Warn("config: the next restart would not start with this address (the running listeners are kept until then)", "problem", p)
+						}
 					}
 				}
 			}()

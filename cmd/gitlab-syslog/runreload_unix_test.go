@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -323,6 +324,43 @@ func TestReloadInputWarningsOfTheFile(t *testing.T) {
 			got := r.records("config: an input is off")
 			if want := cfg + ":7: inputs[0].idle_timeout: 0 means the default"; tc.warned != (len(got) == 1) || tc.warned && !strings.HasPrefix(got[0]["warning"].(string), want) {
 				t.Errorf("reload warned %v, want a warning beginning %q: %v; log:\n%s", got, want, tc.warned, r.stderr)
+			}
+		})
+	}
+}
+
+// TestReloadWarnsRestartListen: a reload that moves metrics.listen to an
+// address another process listens on is applied (the running listener is
+// kept) with a warning that the next restart would not start (fresh-user
+// trial 271: nothing said, and the restart failed); one moved to a free
+// port is not warned of.
+func TestReloadWarnsRestartListen(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	free := syslogtest.FreeTCPPort(t)
+	for _, tc := range []struct {
+		name, addr string
+		warned     bool
+	}{
+		{"in use", busy.Addr().String(), true},
+		{"free", "127.0.0.1:" + strconv.Itoa(free), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+			head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n"
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head+"metrics: {listen: '127.0.0.1:0'}\n")
+			r := runReload(t, cfg, head+"metrics: {listen: '"+tc.addr+"'}\n", "configuration reloaded")
+			if r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			}
+			got := r.records("config: the next restart would not start with this address (the running listeners are kept until then)")
+			want := cfg + ":5: metrics.listen: " + tc.addr + ": another process listens there"
+			if tc.warned != (len(got) == 1) || tc.warned && !strings.HasPrefix(got[0]["problem"].(string), want) {
+				t.Errorf("reload warned %v, want %v a warning beginning %q; log:\n%s", got, tc.warned, want, r.stderr)
 			}
 		})
 	}
