@@ -670,7 +670,7 @@ func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		if c.outliers == 0 {
 			continue
 		}
-		where := fmt.Sprintf("dated %s after the line before it, and the line after it goes back", detect.ShortDuration(c.outlierBy))
+		where := fmt.Sprintf("dated %s after the line before it and %s after the line after it", detect.ShortDuration(c.outlierBy), detect.ShortDuration(c.outlierNext))
 		if c.outlierFirst {
 			where = fmt.Sprintf("the input's first line with a time, dated %s after the line after it", detect.ShortDuration(c.outlierBy))
 		}

@@ -143,10 +143,12 @@ type inputCounts struct {
 	// sides of them (see aheadHold); outlierAt is the first one's line
 	// number, outlierBy how far ahead of the line before it it was, or
 	// with outlierFirst (it was the input's first line with a time) of
-	// the line after it.
+	// the line after it, and outlierNext how far ahead of the line after
+	// it.
 	outliers     int
 	outlierAt    int
 	outlierBy    time.Duration
+	outlierNext  time.Duration
 	outlierFirst bool
 	// folded counts the events of lines an earlier run with the
 	// --state-dir folded, skipped (readEvents).
@@ -235,10 +237,10 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	// lines no rule wants move the watermark as they do in run. One mark
 	// stands for all the lines between two wanted events (the merge
 	// gives every other input's event older than it before it either
-	// way), but for a line more than lateness ahead of the newest before
+	// way), but for a line more than the AheadGap ahead of the newest before
 	// it: the line before it is marked first.
 	var newest, markAt time.Time
-	markLine, late := 0, eng.Lateness()
+	markLine, late := 0, eng.AheadGap()
 	var markType parser.Type // the log of the line marked
 	var held aheadHold
 	judged := false // the input's first line with a time was held (see aheadHold)
@@ -300,7 +302,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		return push(ev)
 	}
 	// settle decides the held line by the time t of the line after it:
-	// an outlier when t goes back by more than the lateness and carries
+	// an outlier when t goes back by more than the AheadGap and carries
 	// on from the line before it (it reaches the engine marked, or for a
 	// line no rule wants, not at all), else a step in time.
 	settle := func(t time.Time) error {
@@ -312,8 +314,8 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			if int64(h.n) > folded {
 				if counts.outliers++; counts.outliers == 1 {
 					counts.outlierAt, counts.outlierBy, counts.outlierFirst = h.n, h.t.Sub(newest), h.first
-					if counts.outlierFirst {
-						counts.outlierBy = h.t.Sub(t)
+					if counts.outlierNext = h.t.Sub(t); counts.outlierFirst {
+						counts.outlierBy = counts.outlierNext
 					}
 				}
 			}
@@ -866,7 +868,7 @@ func (c *inputCounts) addRepeat(t parser.Type) {
 }
 
 // aheadHold is the line readEvents holds back because it is dated more than
-// the lateness after the newest line before it, or is the input's first
+// the AheadGap after the newest line before it, or is the input's first
 // line with a time: a step in time (or a first line in order), which the
 // next line confirms by not going back, or an outlier (one line in another
 // time zone, or from a clock that stepped and came back: the next line

@@ -9,7 +9,8 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
-// A line dated more than the lateness ahead of the lines before it is
+// A line dated more than the engine's AheadGap (the lateness, at least
+// detect.MinAheadGap) ahead of the lines before it is
 // either a step in time (the clock moved, and the lines after it carry on
 // from it) or an outlier (one line in another time zone, a clock that
 // stepped and came back: the lines after it carry on from the lines
@@ -21,7 +22,7 @@ import (
 // what it needs per source (srcPos, under detector.mu): the newest time
 // of the lines it gave the engine, and the line it holds (heldLine).
 
-// heldLine is a line more than the lateness ahead of the lines before it,
+// heldLine is a line more than the AheadGap ahead of the lines before it,
 // the last with a time of its batch, that the sender holds from the
 // engine until a line of its source tells whether it is an outlier or a
 // step, or for at most heldLineWait (settleHeldLines).
@@ -40,7 +41,7 @@ type heldLine struct {
 // its source before (readMark's lead and tail): it gives the engine the
 // line the sender held, as an outlier or as a step, once sl has a line
 // with a time; it marks sl's first line with a time an outlier when it is
-// more than the lateness ahead of the source's newest and the line after
+// more than the AheadGap ahead of the source's newest and the line after
 // it goes back to carry on from that newest; and it holds sl's last line
 // with a time when it is ahead so and not yet judged (heldLine). In the
 // first batch of a source, whose newest time is not known, the first line
@@ -54,7 +55,7 @@ func (d *detector) judgeRead(sl *slot) {
 		r.settleTail()
 		return
 	}
-	late := r.lateSec
+	late := r.gapSec
 	if h := p.held; h != nil && r.tb != nil {
 		d.settleHeld(p, outlierSec(h.sec, r.leadSec, h.prevSec, late))
 	}
@@ -87,11 +88,11 @@ func (d *detector) judgeRead(sl *slot) {
 // firstGapSec is detect.FirstOutlierGap in seconds.
 const firstGapSec = int64(detect.FirstOutlierGap / time.Second)
 
-// holdable reports whether a line of time t, more than the lateness
+// holdable reports whether a line of time t, more than the AheadGap
 // ahead of the lines before it, with event ev (nil: no rule wants it), is
-// worth holding for the next line. Not when t is within the lateness of
+// worth holding for the next line. Not when t is within the AheadGap of
 // the wall clock: a line of a live log dated now after a quiet spell is
-// more than the lateness ahead of the line before it, a step, which
+// more than the AheadGap ahead of the line before it, a step, which
 // holding would only delay (its per-event alerts too). Nor when t is
 // more than detect.LiveMaxAhead after the clock, unless ev's time has no
 // zone (detect.Event.CoarseTime): the engine keeps such a line from the
@@ -100,7 +101,7 @@ const firstGapSec = int64(detect.FirstOutlierGap / time.Second)
 // backlog, whose next batch follows at once).
 func (d *detector) holdable(t time.Time, ev *detect.Event) bool {
 	now := time.Now()
-	late := d.e.Lateness()
+	late := d.e.AheadGap()
 	switch {
 	case t.After(now.Add(detect.LiveMaxAhead)):
 		return ev != nil && ev.CoarseTime()
@@ -144,7 +145,7 @@ func (d *detector) settleHeld(p *srcPos, outlier bool) {
 
 // heldLineWait is how long a line is held for the next line of its
 // source at most (or the lateness, when shorter). A line is held only
-// when it is dated more than the lateness away from the clock, and not
+// when it is dated more than the AheadGap away from the clock, and not
 // far ahead of it (holdable): a backlog's next batch follows at once,
 // and a log appended in the past
 // a line at a time (a replay, a test) is appended faster; the wait delays

@@ -383,7 +383,7 @@ func (w *worker) encodeSlot(sl *slot) {
 	sl.fails, w.fails = parseFails{}, &sl.fails
 	sl.read = readMark{lookAhead: w.relay == nil} // a network input's lines come from several clocks
 	if w.det != nil {
-		sl.read.lateSec = int64(w.det.Lateness() / time.Second)
+		sl.read.gapSec = int64(w.det.AheadGap() / time.Second)
 		sl.wantEpoch = w.det.WantEpoch()
 		sl.arena.Reset() // the events of its last batch were processed or dropped
 		w.arena, w.sums, w.declined, w.read = &sl.arena, &sl.sums, nil, &sl.read

@@ -11,7 +11,7 @@ import (
 // whether a rule wanted them or not, and the line it is of: what the
 // sender tells the engine after the batch's events
 // (detect.Engine.Progress), so that lines no rule takes still move their
-// source's watermark. When a line is more than lateSec ahead of the
+// source's watermark. When a line is more than gapSec ahead of the
 // newest line before it in the batch (a clock step), both are kept
 // (before, jump): the sender gives the engine the batch's events before
 // the step, then the two times, then the events after it, so that the
@@ -25,11 +25,11 @@ import (
 // lines after the lead (rest), and leaves a line still held at the
 // batch's end undecided (tail).
 type readMark struct {
-	t       time.Time
-	sec     int64         // t's Unix seconds
-	tb      *tailer.Batch // the batch of the line; nil: no line with a time
-	i       int           // the line's index in tb
-	lateSec int64         // the engine's lateness, in whole seconds
+	t      time.Time
+	sec    int64         // t's Unix seconds
+	tb     *tailer.Batch // the batch of the line; nil: no line with a time
+	i      int           // the line's index in tb
+	gapSec int64         // the engine's AheadGap, in whole seconds
 
 	jumped  bool      // before and jump are set
 	before  time.Time // the newest line's time before the last jump
@@ -37,10 +37,10 @@ type readMark struct {
 	jump    time.Time // the time of the line that jumped
 	jumpI   int       // its index in tb
 
-	// lookAhead makes a line more than lateSec ahead of the newest before
+	// lookAhead makes a line more than gapSec ahead of the newest before
 	// it wait for the next line with a time (held). When that one goes
-	// back by more than lateSec and carries on from the lines before the
-	// held one (it is not more than lateSec before their newest), the
+	// back by more than gapSec and carries on from the lines before the
+	// held one (it is not more than gapSec before their newest), the
 	// held line is an outlier (one line in another time zone, a clock
 	// that stepped and came back): its time is not the batch's, and its
 	// event (heldEv, which offer sets) moves no watermark
@@ -90,7 +90,7 @@ func (m *readMark) note(t time.Time, tb *tailer.Batch, i int) {
 		if sec < m.sec || sec == m.sec && t.Nanosecond() <= m.t.Nanosecond() {
 			return
 		}
-		if sec-m.sec > m.lateSec {
+		if sec-m.sec > m.gapSec {
 			if m.lookAhead {
 				m.held, m.heldT, m.heldSec, m.heldI, m.heldEv = true, t, sec, i, nil
 				return
@@ -125,12 +125,12 @@ func outlierSec(heldSec, nextSec, beforeSec, late int64) bool {
 }
 
 // settle judges the held line by the next line's time (Unix seconds
-// sec): an outlier when sec is more than lateSec before it and not more
-// than lateSec before the newest line before it (the next line carries on
+// sec): an outlier when sec is more than gapSec before it and not more
+// than gapSec before the newest line before it (the next line carries on
 // from the lines before the held one), else a step.
 func (m *readMark) settle(sec int64) {
 	m.held = false
-	if outlierSec(m.heldSec, sec, m.sec, m.lateSec) {
+	if outlierSec(m.heldSec, sec, m.sec, m.gapSec) {
 		if m.heldEv != nil {
 			m.heldEv.Outlier = true
 		}

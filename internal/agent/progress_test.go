@@ -35,7 +35,7 @@ func TestReadMarkNote(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb := &tailer.Batch{}
-			m := readMark{lateSec: 120}
+			m := readMark{gapSec: 120}
 			for i, tm := range tc.times {
 				m.note(tm, tb, i)
 			}
@@ -160,7 +160,7 @@ func TestReadMarkLead(t *testing.T) {
 // finished.
 func lookAheadMark(times []time.Time) (*readMark, []detect.Event) {
 	tb := &tailer.Batch{}
-	m := &readMark{lateSec: 120, lookAhead: true}
+	m := &readMark{gapSec: 120, lookAhead: true}
 	evs := make([]detect.Event, len(times))
 	for i, tm := range times {
 		m.note(tm, tb, i)

@@ -763,6 +763,18 @@ func (e *Engine) Quiet(key string, until time.Time) {
 // its source's newest line a line may be and still be on time.
 func (e *Engine) Lateness() time.Duration { return e.cfg.Lateness }
 
+// MinAheadGap is the least AheadGap.
+const MinAheadGap = 2 * time.Minute
+
+// AheadGap returns how far a line must be dated after the newest line
+// before it for its reader to judge it, by the line after it, a wrong
+// time (Event.Outlier) or a step in time: the lateness, at least
+// MinAheadGap. A line less far ahead is an ordinary line out of order,
+// whose neighbours are at most late: with a lateness of a second, lines
+// a few seconds out of order (as a multi-process GitLab writes them) are
+// not misdated lines kept from the windowed rules (fresh-user trial 273).
+func (e *Engine) AheadGap() time.Duration { return max(e.cfg.Lateness, MinAheadGap) }
+
 // Watermark returns the engine's watermark (zero before the first event).
 func (e *Engine) Watermark() time.Time {
 	e.mu.Lock()
