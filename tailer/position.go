@@ -345,7 +345,7 @@ func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 // ends before the offset: one holding them is preferred to one whose
 // bytes there cannot be read. Results are kept per file, as the drain
 // asks more than once.
-func laterFrom(ck *checkpoint.Position) func(sibling) int64 {
+func laterFrom(ck *checkpoint.Position) keptFrom {
 	kept := laterPositionsOf(ck)
 	type fileKey struct {
 		name     string
@@ -353,25 +353,44 @@ func laterFrom(ck *checkpoint.Position) func(sibling) int64 {
 		size     int64
 		mod      time.Time
 	}
-	seen := map[fileKey]int64{}
-	return func(s sibling) int64 {
+	type found struct {
+		off int64
+		id  FileID
+	}
+	seen := map[fileKey]found{}
+	return func(s sibling) (int64, FileID) {
 		d, i := devIno(s.fi)
 		key := fileKey{s.name, d, i, s.fi.Size(), s.fi.ModTime()}
-		if off, ok := seen[key]; ok {
-			return off
+		if f, ok := seen[key]; ok {
+			return f.off, f.id
 		}
-		off := keptOffset(kept, s)
-		seen[key] = off
-		return off
+		off, id := keptOffset(kept, s)
+		seen[key] = found{off, id}
+		return off, id
 	}
 }
 
+// keptFrom returns where to read a rotated copy s (see laterFrom): the
+// offset of the position a checkpoint keeps for the file s is, or is a
+// copy of, and that file's identity as kept; 0 and the zero FileID when
+// none.
+type keptFrom func(s sibling) (off int64, kept FileID)
+
+// offset returns f's offset for s; 0 when f is nil.
+func (f keptFrom) offset(s sibling) int64 {
+	if f == nil {
+		return 0
+	}
+	off, _ := f(s)
+	return off
+}
+
 // keptOffset returns the offset of the position in kept that s is the
-// file of, or a copy of, as laterFrom says, else 0.
-func keptOffset(kept []keptPosition, s sibling) int64 {
+// file of, or a copy of, as laterFrom says, and its identity; else 0.
+func keptOffset(kept []keptPosition, s sibling) (int64, FileID) {
 	head, err := s.readHead(FingerprintMax)
 	if err != nil {
-		return 0
+		return 0, FileID{}
 	}
 	state := func(k keptPosition) preState {
 		if !k.id.fingerprinted(head) {
@@ -379,10 +398,10 @@ func keptOffset(kept []keptPosition, s sibling) int64 {
 		}
 		return s.pre(k.pos)
 	}
-	best, bestState := int64(0), preDiffers
+	best, bestID, bestState := int64(0), FileID{}, preDiffers
 	consider := func(k keptPosition) {
 		if st := state(k); st > bestState {
-			best, bestState = k.pos.Offset, st
+			best, bestID, bestState = k.pos.Offset, k.id, st
 		}
 	}
 	ownInode := false
@@ -393,12 +412,12 @@ func keptOffset(kept []keptPosition, s sibling) int64 {
 		}
 	}
 	if bestState != preDiffers || s.gz || ownInode {
-		return best
+		return best, bestID
 	}
 	for _, k := range kept {
 		consider(k) // its content before the cut
 	}
-	return best
+	return best, bestID
 }
 
 // drainKept reads, oldest first, the rest of the rotated files between
@@ -416,7 +435,7 @@ func (t *Tailer) drainKept(ctx context.Context, ck *checkpoint.Position, live *l
 	from := laterFrom(ck)
 	t.keepLaterOf(ck)
 	defer func() { t.rd.keepLater = false }()
-	return t.drainListed(ctx, filter(sibs, func(s sibling) bool { return from(s) > 0 }), live, from)
+	return t.drainListed(ctx, filter(sibs, func(s sibling) bool { return from.offset(s) > 0 }), live, from)
 }
 
 // resumeIn positions live, the checkpoint's file with an unchanged head,
@@ -613,6 +632,37 @@ func (t *Tailer) keepLaterOf(ck *checkpoint.Position) {
 	t.rd.keepLater = true
 }
 
+// rekeyLater makes the position kept for the file kept (see keepLaterOf)
+// the position of s, the compressed copy of that file (logrotate's
+// compress, the kubelet's: another inode), which is read from it: the
+// commits of s's lines then move it, and a restart reads s from where
+// they got to. Else the position stayed that of the file's inode, gone,
+// which a later restart found again in s by its first bytes, and read s
+// from the stale offset: lines sent again, and a container log's partial
+// line at s's end joined to a line of another file (fresh-user trial 274).
+func (t *Tailer) rekeyLater(kept FileID, s sibling) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := &t.ckp.com
+	for _, l := range []*laterFiles{&c.later, &c.fullLater} {
+		if p := l.find(kept); p != nil {
+			p.id.Dev, p.id.Ino = devIno(s.fi)
+			p.name = s.name
+		}
+	}
+}
+
+// hasInode reports whether one of sibs is the file id, by device and
+// inode.
+func hasInode(sibs []sibling, id FileID) bool {
+	for _, s := range sibs {
+		if id.SameAs(s.fi) {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *Tailer) applyStartAt(s *logFile) {
 	s.off = 0
 	if t.cfg.StartAt == StartEnd {
@@ -724,7 +774,7 @@ func (t *Tailer) drainSince(ctx context.Context, ck *checkpoint.Position, since 
 	from := laterFrom(ck)
 	id, _ := PositionFile(ck)
 	return t.drainListed(ctx, filter(sibs, func(s sibling) bool {
-		return (s.fi.ModTime().After(since) || from(s) > 0) && !shorterCopy(s, id, ck)
+		return (s.fi.ModTime().After(since) || from.offset(s) > 0) && !shorterCopy(s, id, ck)
 	}), live, from)
 }
 

@@ -176,7 +176,7 @@ func (t *Tailer) keepCopied(src *logFile, sib sibling, end int64) {
 // read too, from 0, after the others (they were rotated after them), in
 // the order they were last written, and before live; not when one is live
 // or m.
-func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling, bool), live *logFile, from func(sibling) int64, since time.Time) error {
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling, bool), live *logFile, from keptFrom, since time.Time) error {
 	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
@@ -205,7 +205,7 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 	}
 	newer := func(s sibling) bool {
 		switch {
-		case from != nil && from(s) > 0:
+		case from.offset(s) > 0:
 			return true
 		case !m.gz && s.fi.ModTime().Before(m.fi.ModTime()):
 			// Written before m: not after it, whatever its name
@@ -260,7 +260,7 @@ func liveSibling(sibs []sibling, live *logFile) (sibling, bool) {
 // after after, except those skip accepts and those that are live (same
 // inode) or a copy of it (same head), each from the offset from returns
 // (nil: from 0).
-func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile, from func(sibling) int64) error {
+func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile, from keptFrom) error {
 	return t.drainListed(ctx, t.copiesAfter(after, skip), live, from)
 }
 
@@ -280,8 +280,10 @@ func (t *Tailer) copiesAfter(after time.Time, skip func(sibling) bool) []sibling
 // renamed away and compressed, whose .gz holds what is read from the
 // file itself next), each from the offset from returns (nil: from 0). A
 // plain one written less than RotateWait ago is followed for late writes
-// (followRenamed), not read once.
-func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from func(sibling) int64) error {
+// (followRenamed), not read once. A compressed copy read from the
+// position kept for its file takes that position's place among the
+// positions kept (rekeyLater).
+func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from keptFrom) error {
 	var now []byte // live's first bytes now
 	if live != nil {
 		now, _ = copyHead(live.f, false, FingerprintMax)
@@ -291,9 +293,12 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 		if ofLive(s, live, now) {
 			continue
 		}
-		off := int64(0)
+		var off int64
 		if from != nil {
-			off = from(s)
+			var kept FileID
+			if off, kept = from(s); off > 0 && s.gz && !hasInode(sibs, kept) {
+				t.rekeyLater(kept, s)
+			}
 		}
 		if off > 0 {
 			t.log.Info("tailer: reading a rotated file from the position the checkpoint kept for it", "file", s.name, "offset", off)
