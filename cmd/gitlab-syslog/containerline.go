@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 )
@@ -11,9 +12,9 @@ import (
 // which read GitLab's own lines; run unwraps them (a source's format).
 var (
 	errCRIRecord = errors.New("a CRI container log record (containerd, CRI-O: <time> <stream> <tag> <line>), not a GitLab line: " +
-		"parse, send and detect read GitLab's own lines; read a container log with run, a source with format: cri (or auto)")
+		"parse and detect read GitLab's own lines; read a container log with run, a source with format: cri (or auto), or send it with send --format cri")
 	errDockerRecord = errors.New(`a Docker json-file container log record ({"log":...,"stream":...,"time":...}), not a GitLab line: ` +
-		"parse, send and detect read GitLab's own lines; read a container log with run, a source with format: docker (or auto)")
+		"parse and detect read GitLab's own lines; read a container log with run, a source with format: docker (or auto), or send it with send --format docker")
 )
 
 // containerRecordError returns why line, a record of a container runtime's
@@ -72,8 +73,8 @@ func (r *containerRecords) cause(of int) string {
 	case r.docker:
 		kind, format = "Docker json-file container log records", "docker (or auto)"
 	}
-	return fmt.Sprintf("%s %s, not GitLab lines: parse, send and detect read GitLab's own lines; "+
-		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: %s", they, kind, format)
+	return fmt.Sprintf("%s %s, not GitLab lines: parse and detect read GitLab's own lines; "+
+		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: %s, or send them with send --format %s", they, kind, format, strings.Fields(format)[0])
 }
 
 // lineCause is why line did not parse: nulLineError's cause for a line of

@@ -23,9 +23,9 @@ func TestContainerRecordsNamed(t *testing.T) {
 		dir, cause string
 		record     *regexp.Regexp // a line that is a record (the samples have one that is not)
 	}{
-		{"cri", "a CRI container log record (containerd, CRI-O: <time> <stream> <tag> <line>), not a GitLab line: parse, send and detect read GitLab's own lines; read a container log with run, a source with format: cri (or auto)",
+		{"cri", "a CRI container log record (containerd, CRI-O: <time> <stream> <tag> <line>), not a GitLab line: parse and detect read GitLab's own lines; read a container log with run, a source with format: cri (or auto), or send it with send --format cri",
 			regexp.MustCompile(`(?m)^2024-[0-9-]+T[0-9:.]+Z (stdout|stderr) [FP] `)},
-		{"docker", `a Docker json-file container log record ({"log":...,"stream":...,"time":...}), not a GitLab line: parse, send and detect read GitLab's own lines; read a container log with run, a source with format: docker (or auto)`,
+		{"docker", `a Docker json-file container log record ({"log":...,"stream":...,"time":...}), not a GitLab line: parse and detect read GitLab's own lines; read a container log with run, a source with format: docker (or auto), or send it with send --format docker`,
 			regexp.MustCompile(`(?m)^\{"log":`)},
 	} {
 		files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "kubernetes", tc.dir, "*.log"))

@@ -33,10 +33,10 @@ func TestContainerLogNoneParsedCause(t *testing.T) {
 	if err := os.WriteFile(oneCRI, []byte(strings.SplitAfter(string(data), "\n")[0]), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	const criCause = "15 of them are CRI container log records (containerd, CRI-O), not GitLab lines: parse, send and detect read GitLab's own lines; " +
-		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: cri (or auto)"
-	const dockerCause = "15 of them are Docker json-file container log records, not GitLab lines: parse, send and detect read GitLab's own lines; " +
-		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: docker (or auto)"
+	const criCause = "15 of them are CRI container log records (containerd, CRI-O), not GitLab lines: parse and detect read GitLab's own lines; " +
+		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: cri (or auto), or send them with send --format cri"
+	const dockerCause = "15 of them are Docker json-file container log records, not GitLab lines: parse and detect read GitLab's own lines; " +
+		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: docker (or auto), or send them with send --format docker"
 	for _, tc := range []struct {
 		name    string
 		args    []string

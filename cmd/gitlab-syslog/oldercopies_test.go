@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -52,5 +56,67 @@ func TestFirstStartOlderCopies(t *testing.T) {
 	}
 	if got := older(); len(got) != 0 {
 		t.Errorf("a start from the checkpoint: %v, want no note", got)
+	}
+}
+
+// TestFirstStartOlderContainerCopies: for a glob of container logs (no
+// type, format cri), the send command of the first start's note has
+// --type auto and --format cri, and running it sends the GitLab lines of
+// the copies, unwrapped from their CRI records and gitlab-logger
+// envelopes, a line split into parts across two copies joined (fresh-user
+// trial 274: "--type  --to", and send could not unwrap the records).
+func TestFirstStartOlderContainerCopies(t *testing.T) {
+	dir := t.TempDir()
+	line := func(n int) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":"2026-12-07T10:00:%02d.000Z","author_id":1,"author_name":"Admin","entity_id":%d,"entity_type":"Project","target_details":"N%dE"}`, n, n, n)
+	}
+	record := func(n int) string {
+		env := fmt.Sprintf(`{"date":"2026-12-07T10:00:%02d.000Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":%s}`, n, line(n))
+		return fmt.Sprintf("2026-12-07T10:00:%02d.000000000Z stdout F %s\n", n, env)
+	}
+	split := record(3) // its parts: the first at the end of the older copy
+	cut := len(split) / 2
+	head := strings.Replace(split[:cut], " stdout F ", " stdout P ", 1) + "\n"
+	tail := split[:31] + "stdout F " + split[cut:]
+	logDir := filepath.Join(dir, "pods", "gitlab_webservice-1_uid", "webservice")
+	log := writeFile(t, filepath.Join(logDir, "0.log"), record(5))
+	older := record(1) + record(2) + head
+	gz, err := gzipBytes([]byte(older))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, log+".20261207-100002.gz", string(gz))
+	writeFile(t, log+".20261207-100004", tail+record(4))
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: "+filepath.Join(dir, "pods", "*", "*", "*.log")+", format: cri}\n")
+	r := runCmd(t, "--config", cfg, "--once")
+	if r.err != nil {
+		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+	}
+	var cmd string
+	for _, l := range r.logs {
+		if strings.HasPrefix(l["msg"].(string), "rotated copies older than this first start are not read") {
+			cmd, _ = l["send"].(string)
+		}
+	}
+	want := "gitlab-syslog send --type auto --format cri --to URL -- " + log + ".20261207-100002.gz " + log + ".20261207-100004 "
+	if !strings.HasPrefix(cmd, want) {
+		t.Fatalf("send %q, want it to begin %q; log:\n%s", cmd, want, r.stderr)
+	}
+	args := strings.Fields(strings.TrimPrefix(cmd[:len(want)], "gitlab-syslog "))
+	args[slices.Index(args, "URL")] = "stdout"
+	var stdout, stderr bytes.Buffer
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, args...); err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, stderr.String())
+	}
+	var got []string
+	for _, m := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		if !strings.Contains(m, " GitLab-Audit-Logs - audit [gitlab@32473 ") {
+			t.Errorf("not an audit message with its columns: %s", m)
+		}
+		got = append(got, m[strings.Index(m, "] {")+2:])
+	}
+	if wantLines := []string{line(1), line(2), line(3), line(4)}; !slices.Equal(got, wantLines) {
+		t.Errorf("send sent\n%s\nwant\n%s\nstderr:\n%s", strings.Join(got, "\n"), strings.Join(wantLines, "\n"), stderr.String())
 	}
 }

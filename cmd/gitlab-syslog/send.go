@@ -22,6 +22,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -31,6 +32,7 @@ import (
 type sendOptions struct {
 	fwd          forwardFlags
 	typ, appName string
+	format       string // --format: plain, cri, docker or auto (container.ParseFormat)
 	timeout      time.Duration
 	batch        int
 }
@@ -61,9 +63,13 @@ parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
 Container logs (the CRI or Docker json-file records of
-/var/log/containers) are not unwrapped: each record fails with a cause
-saying what it is; read them with run, a source with format: cri, docker
-or auto.
+/var/log/containers and /var/log/pods) are unwrapped with --format cri,
+docker or auto, as a source's format: records split into parts are
+joined, across the files given too (give a container's rotated copies
+oldest first), and a gitlab-logger envelope gives its GitLab line; a
+line whose last part is not in the files goes out as far as it got,
+raw. Without --format (plain) each record fails with a cause saying what
+it is.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
 data that is not log lines (zip, a tar archive, a binary file such as an
@@ -98,6 +104,7 @@ printed as a space, as newline framing sends it.`,
 	o.fwd.register(cmd, "required")
 	f := cmd.Flags()
 	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (by file name, else detected per line)")
+	f.StringVar(&o.format, "format", "plain", "how the lines are wrapped: plain (GitLab's own lines), cri, docker or auto (container logs, as a source's format)")
 	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Second, "connect timeout")
 	f.IntVar(&o.batch, "batch", 512, "lines per batch")
@@ -171,6 +178,10 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		}
 		fixed = t
 	}
+	format, err := container.ParseFormat(strings.ToLower(o.format))
+	if err != nil {
+		return fmt.Errorf("send: --format %q: want plain, cri, docker or auto", o.format)
+	}
 	c, err := sendConfig(cmd, o)
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
@@ -202,6 +213,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		mp:    mapping.New(fixed, nil, forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName}),
 		free:  make(chan *forwarder.Batch, 4),
 		fixed: fixed,
+		dec:   container.Decoder{Format: format, MaxLineBytes: c.Tailer.MaxLineBytes},
 	}
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
@@ -254,9 +266,13 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		s.in = inputLines{typ: t}
 		var sendErr error
 		label, last, blank := "stdin", 0, s.blank // as readLines names standard input
-		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
+		limit := s.maxLine
+		if s.dec.Format != container.Plain {
+			limit = max(limit, container.MaxRecordBytes) // a record cut would lose its line's middle
+		}
+		err := readLines(rctx, name, stdin, true, limit, func(l string, n int, line []byte, long int) error {
 			label, last, s.label = l, n, l
-			sendErr = s.line(ctx, n, line, long)
+			sendErr = s.record(ctx, n, line, long)
 			return sendErr
 		}, func() error { // a pipe's writer paused: send the lines read
 			sendErr = s.flush(ctx)
@@ -277,7 +293,52 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			s.noteEmpty(inputName(name), s.blank-blank)
 		}
 	}
+	if p, ok := s.pending(); ok && ctx.Err() == nil {
+		if err := s.line(ctx, s.lastN, p, 0); err != nil { // the last parts of a line never finished
+			s.stoppedAt = fmt.Sprintf("%s:%d", s.label, s.lastN)
+			return readErrs, err
+		}
+	}
 	return readErrs, nil
+}
+
+// record sends line n of the input, of length long before readLines cut
+// it (0: not cut), unwrapping it first when --format names a container
+// format: a part of a line is kept until its last part (nothing is sent),
+// a line joined from parts or unwrapped from a gitlab-logger envelope is
+// sent as its GitLab line, and a record that cannot be decoded is sent as
+// it is (it does not parse, and is counted so).
+func (s *sender) record(ctx context.Context, n int, line []byte, long int) error {
+	if s.dec.Format == container.Plain {
+		return s.line(ctx, n, line, long)
+	}
+	s.lastN = n
+	l, st, _ := s.dec.DecodeCut(line, long > 0)
+	switch {
+	case st == container.Partial:
+		return nil
+	case l.Cut:
+		return s.line(ctx, n, l.Text, max(l.Len, len(l.Text)+1))
+	}
+	return s.line(ctx, n, l.Text, 0)
+}
+
+// pending returns the parts of a container log line whose last part was
+// not read, joined, and whether there are any, leaving none pending.
+func (s *sender) pending() ([]byte, bool) {
+	if s.dec.Format == container.Plain {
+		return nil, false
+	}
+	var c container.Carry
+	s.dec.AppendCarry(&c)
+	s.dec.Seed(nil)
+	switch {
+	case len(c.Stdout) > 0:
+		return c.Stdout, true // stderr's, if any, are not GitLab's log lines
+	case len(c.Stderr) > 0:
+		return c.Stderr, true
+	}
+	return nil, false
 }
 
 // noteEmpty keeps, for after the summary, the warning that the input
@@ -557,7 +618,11 @@ type sender struct {
 	truncated int              // lines cut to maxLine
 	records   containerRecords // lines not cut that did not parse and are a container runtime's records
 	fixed     parser.Type      // --type, TypeUnknown for auto
-	likeOther int              // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
+	// dec unwraps container log records (--format), across the inputs:
+	// a line's parts may be in two rotated copies.
+	dec       container.Decoder
+	lastN     int // the number of the last record decoded, in its input (label)
+	likeOther int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
 	// label is the name of the input being read, for starts.
 	label string

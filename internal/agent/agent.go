@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -882,7 +883,18 @@ func (a *Agent) logOlder(s *source) {
 	}
 	a.log.Info(msg,
 		"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
-		"send", fmt.Sprintf("gitlab-syslog send --type %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", s.cfg.Type, oldestFirst(s.older)))
+		"send", sendOlder(s.cfg, s.older))
+}
+
+// sendOlder returns the send command that sends the rotated copies older
+// of the file of the source sc once, oldest first: its type (auto when
+// the source has none, as a glob's) and, for a container log, its format.
+func sendOlder(sc config.Source, older []string) string {
+	flags := "--type " + cmp.Or(sc.Type, "auto")
+	if f := sc.Format; f != "" && f != "plain" {
+		flags += " --format " + f
+	}
+	return fmt.Sprintf("gitlab-syslog send %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", flags, oldestFirst(older))
 }
 
 // workers returns the encode workers per source: Options.Workers, else
