@@ -87,18 +87,27 @@ type countryRule struct {
 
 func newCountryRule(p *Params, env *Env, info Info, eventName string, access bool) (Rule, error) {
 	known := countryCodes(p, "known_countries")
-	if err := p.Err(); err != nil {
+	if err := p.Err(); err != nil && noGeo(p, env, info.ID) != nil {
 		return nil, err
 	}
-	if len(known) == 0 {
+	if len(known) == 0 && p.Err() == nil {
 		off := &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)", Param: "known_countries"}
 		if geo := noGeo(p, env, info.ID); geo != nil {
 			off = alsoOff(off, geo)
 		}
 		return nil, off
 	}
+	// The database is opened also when a parameter is wrong, so that a
+	// geoip_db that cannot be read is reported with it (fresh-user trial
+	// 273: check named one mistake, then the other once it was fixed).
 	db, owned, err := openGeo(p, env, info.ID)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.Err(); err != nil {
+		if owned {
+			db.Close()
+		}
 		return nil, err
 	}
 	return &countryRule{info: info, eventName: eventName, access: access, known: known,

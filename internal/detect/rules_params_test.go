@@ -65,6 +65,11 @@ func TestStatefulRuleParams(t *testing.T) {
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "QB"}, true, `(got "QB": not an assigned ISO 3166-1 code)`},
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "XK,QA,AX,SS,BQ"}, true, ""}, // Kosovo as GeoIP2 gives it, Qatar, Åland, South Sudan, Bonaire
 		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE", "geoip_db": geoFixture}, false, ""},
+		// Both mistakes at once (fresh-user trial 273: only the first).
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "uk", "geoip_db": "/nonexistent/City.mmdb"}, false, "/nonexistent/City.mmdb"},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "uk", "geoip_db": "/nonexistent/City.mmdb"}, false, "the United Kingdom is GB"},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE", "suppress": "-1s", "geoip_db": "/nonexistent/City.mmdb"}, false, "/nonexistent/City.mmdb"},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "uk"}, false, "the United Kingdom is GB"},
 	}
 	specs := map[string]Spec{}
 	for _, s := range statefulSpecs() {
