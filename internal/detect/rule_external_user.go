@@ -79,7 +79,8 @@ func (r *externalUser) Wants() []Key {
 // allowedDomain reports whether the domain of email equals an allowed
 // domain or is a subdomain of one, or of a subdomains-only entry. A domain
 // that is no domain name (badDomain: white space, an empty label) is in
-// none: "eve@\tdev.corp.example" ends in ".corp.example" too.
+// none: "eve@\tdev.corp.example" ends in ".corp.example" too; nor is
+// an address without an '@', which has no domain.
 func (r *externalUser) allowedDomain(email string) bool {
 	d := domainOf(email)
 	if badDomain(d) != "" {
@@ -102,11 +103,15 @@ func (r *externalUser) allowedDomain(email string) bool {
 // without the white space around the address or a trailing dot:
 // "corp.example." is corp.example written fully qualified, as
 // allowed_domains takes it too. White space after the '@' is kept: such an
-// address ("eve@ corp.example") is no address of an allowed domain.
+// address ("eve@ corp.example") is no address of an allowed domain. An
+// address without an '@' has no domain: "".
 func domainOf(email string) string {
 	email = strings.TrimSpace(email)
-	d := email[strings.LastIndexByte(email, '@')+1:]
-	return strings.TrimSuffix(strings.ToLower(d), ".")
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.ToLower(email[at+1:]), ".")
 }
 
 // Keep implements Filter: audit lines only as the user creations that may

@@ -110,6 +110,7 @@ func TestExternalUserAllowedDomains(t *testing.T) {
 		{"corp.example", "eve@ corp.example", true, ""},
 		{"corp.example", "eve@corp.example .evil.example", true, ""},
 		{"corp.example", "eve@\tdev.corp.example", true, ""},
+		{"corp.example", "corp.example", true, ""}, // no @: no domain (trial 273)
 		{"https://corp.example", "", false, `"https://corp.example" is a URL, which no e-mail address has: write the domain, corp.example (`},
 		{"https://Corp.Example:8443/users/", "", false, "write the domain, corp.example ("},
 		{"example.org,http://corp.example.", "", false, `"http://corp.example." is a URL, which no e-mail address has: write the domain, corp.example (`},
