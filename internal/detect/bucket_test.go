@@ -24,6 +24,14 @@ func TestDefaultBucketFor(t *testing.T) {
 		{time.Minute, 5 * time.Second},
 		{12 * time.Second, time.Second},
 		{10 * time.Second, 10 * time.Second},
+		// A bucket that divides the window (trial 273: 61m in 5m buckets
+		// covered 65 minutes).
+		{61 * time.Minute, time.Minute},
+		{90*time.Minute + 30*time.Second, 30 * time.Second},
+		{45*time.Minute + 7*time.Second, time.Second},
+		{13 * time.Second, time.Second},
+		{1500 * time.Millisecond, 1500 * time.Millisecond},
+		{61*time.Minute + 500*time.Millisecond, 61*time.Minute + 500*time.Millisecond},
 	} {
 		if got := defaultBucketFor(tc.window); got != tc.want {
 			t.Errorf("defaultBucketFor(%s) = %s, want %s", tc.window, got, tc.want)
