@@ -102,6 +102,7 @@ func TestDetectionsErrors(t *testing.T) {
 		{"enabled quoted", "detections:\n  enabled: \"false\"\n", true, `config.yaml:2: detections.enabled: want true or false without quotes, got "false" (in quotes it is a string)`},
 		{"rule enabled quoted", "detections:\n  rules:\n    sentinel.bruteforce:\n      enabled: 'true'\n", true, `config.yaml:4: detections.rules.sentinel.bruteforce.enabled: want true or false without quotes, got "true" (in quotes it is a string)`},
 		{"lateness not a duration", "detections:\n  lateness: soon\n", true, `config.yaml:2: detections.lateness: want a duration (e.g. 5s, 250ms, 24h), got "soon"`},
+		{"lateness in days", "detections:\n  lateness: 1d\n", true, `config.yaml:2: detections.lateness: want a duration (days are not a unit: write 24h for 1d), got "1d"`},
 		{"negative lateness", "state_dir: /s\ndetections:\n  lateness: -1m\n", false, "config.yaml:3: detections.lateness: -1m0s is out of range: want a duration above 0 and at most 24h, such as 5m (the default is 2m; " + lateWhy},
 		{"zero lateness", "state_dir: /s\ndetections:\n  lateness: 0s\n", false, "config.yaml:3: detections.lateness: 0s is out of range: want a duration above 0 and at most 24h, such as 5m (the default is 2m; " + lateWhy},
 		{"bare zero lateness", "state_dir: /s\ndetections:\n  lateness: 0\n", false, "config.yaml:3: detections.lateness: 0s is out of range"},

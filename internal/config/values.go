@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // byteUnits are the units ParseByteSize accepts, by lower-case name.
@@ -115,6 +117,9 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool, path string) string {
 		}
 		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
 			return "want a duration with a unit (e.g. " + example(path, "5s, 250ms") + "), got " + got(n)
+		}
+		if hint := detect.DaysHint(n.Value); hint != "" {
+			return "want a duration (" + hint + "), got " + got(n)
 		}
 		return "want a duration (e.g. " + example(path, durationExample) + "), got " + got(n)
 	case bytes:

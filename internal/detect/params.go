@@ -341,11 +341,31 @@ func (p *Params) Duration(name string, def time.Duration) time.Duration {
 	case err != nil && isFraction(v):
 		p.typeFail(name, wantDuration, fmt.Sprintf("a bare number is whole seconds: write %ss for %s seconds", v, v))
 		return 0
+	case err != nil && DaysHint(v) != "":
+		p.typeFail(name, wantDuration, DaysHint(v))
+		return 0
 	case err != nil || d < 0:
 		p.typeFail(name, wantDuration, "")
 		return 0
 	}
 	return d
+}
+
+// DaysHint says, for v a whole number of days or weeks ("7d", "2w"),
+// which Go durations (time.ParseDuration) do not take, how to write it in
+// hours ("days are not a unit: write 168h for 7d"); "" for any other v and
+// for one over MaxDuration.
+func DaysHint(v string) string {
+	if len(v) < 2 {
+		return ""
+	}
+	per := map[byte]int64{'d': 24, 'w': 7 * 24}[v[len(v)-1]]
+	n, err := strconv.ParseInt(v[:len(v)-1], 10, 64)
+	if per == 0 || err != nil || n < 0 || n > int64(MaxDuration/time.Hour)/per {
+		return ""
+	}
+	unit := map[int64]string{24: "days", 7 * 24: "weeks"}[per]
+	return fmt.Sprintf("%s are not a unit: write %dh for %s", unit, n*per, v)
 }
 
 // isFraction reports whether v is a positive decimal number with a

@@ -141,6 +141,11 @@ func TestParamMessages(t *testing.T) {
 		{"sentinel.bruteforce", "window", "1.5", "a bare number is whole seconds: write 1.5s for 1.5 seconds; " + above0},
 		{"falco.pat_created", "suppress", "90.0", "a bare number is whole seconds: write 90.0s for 90.0 seconds; " + dur0},
 		{"sentinel.bruteforce", "window", "-1.5", above0},
+		// days and weeks: say the hours (trial 273)
+		{"sentinel.bruteforce", "window", "1d", "days are not a unit: write 24h for 1d; " + above0},
+		{"sentinel.bruteforce", "learning_period", "2w", "weeks are not a unit: write 336h for 2w; " + above0},
+		{"falco.pat_created", "suppress", "7d", "days are not a unit: write 168h for 7d; " + dur0},
+		{"falco.pat_created", "suppress", "99999999d", dur0},
 		{"sentinel.bruteforce", "max_keys", "-1", int1},
 		{"sentinel.bruteforce", "max_keys", "0", int1},
 		{"sentinel.bruteforce", "max_keys", "1.5", int1},
