@@ -194,10 +194,17 @@ func (r *repoDeletion) Keep(t parser.Type, c Columns) bool {
 func (r *repoDeletion) absentCond() cond { return in(parser.ColRemoveAction, "project") }
 
 func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
-	t := ev.Time
-	if t.IsZero() {
+	if ev.Time.IsZero() {
 		return
 	}
+	// When GitLab recorded the deletion (created_at), not when it wrote
+	// the line (time, a few milliseconds later), as sentinel.pat_over_time
+	// dates a creation: a streamed copy has only created_at, and whichever
+	// copy of the event is counted (the file's line or the streamed body,
+	// the first read) must fall in the same bucket and give the same alert
+	// (fresh-user trial 276: a deletion at 13:59:59.998 written at
+	// 14:00:00.005 gave run and detect different windows).
+	t := createdTime(ev.Get(parser.ColCreatedAt), ev.Time)
 	if ev.Get(parser.ColEventName) == "" {
 		if ev.Get(parser.ColRemoveAction) != "project" {
 			return
