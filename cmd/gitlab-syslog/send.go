@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,6 +34,7 @@ type sendOptions struct {
 	fwd          forwardFlags
 	typ, appName string
 	format       string // --format: plain, cri, docker or auto (container.ParseFormat)
+	other        string // --other-subcomponents: drop or forward
 	timeout      time.Duration
 	batch        int
 }
@@ -64,12 +66,15 @@ parses, a warning asks whether the input is a GitLab log; send still exits
 .gz and the others, recognised by their first bytes) are decompressed.
 Container logs (the CRI or Docker json-file records of
 /var/log/containers and /var/log/pods) are unwrapped with --format cri,
-docker or auto, as a source's format: records split into parts are
-joined, across the files given too (give a container's rotated copies
-oldest first), and a gitlab-logger envelope gives its GitLab line; a
-line whose last part is not in the files goes out as far as it got,
-raw. Without --format (plain) each record fails with a cause saying what
-it is.
+docker or auto, as run reads a source of that format: records split into
+parts are joined, across the rotated copies of one log given one after
+the other too (oldest first: 0.log.20261207-100002.gz, then 0.log), a
+gitlab-logger envelope gives its GitLab line, typed by its subcomponent,
+and the lines of other subcomponents, stderr's and, without --type, lines
+not wrapped by gitlab-logger are dropped and counted
+(--other-subcomponents forward sends them raw); a line whose last part
+is in none of the files goes out as far as it got, raw. Without --format
+(plain) each record fails with a cause saying what it is.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
 data that is not log lines (zip, a tar archive, a binary file such as an
@@ -105,6 +110,7 @@ printed as a space, as newline framing sends it.`,
 	f := cmd.Flags()
 	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (by file name, else detected per line)")
 	f.StringVar(&o.format, "format", "plain", "how the lines are wrapped: plain (GitLab's own lines), cri, docker or auto (container logs, as a source's format)")
+	f.StringVar(&o.other, "other-subcomponents", "drop", "with --format cri, docker or auto: what to do with the lines of other gitlab-logger subcomponents (production_json, sidekiq, ...), stderr lines, and, with --type auto, lines not wrapped by gitlab-logger: drop (counted) or forward (sent raw under GitLab-Logs), as a source's other_subcomponents")
 	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Second, "connect timeout")
 	f.IntVar(&o.batch, "batch", 512, "lines per batch")
@@ -179,8 +185,11 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		fixed = t
 	}
 	format, err := container.ParseFormat(strings.ToLower(o.format))
-	if err != nil {
+	if err != nil || o.format == "" {
 		return fmt.Errorf("send: --format %q: want plain, cri, docker or auto", o.format)
+	}
+	if o.other != "drop" && o.other != "forward" {
+		return fmt.Errorf("send: --other-subcomponents %q: want drop or forward", o.other)
 	}
 	c, err := sendConfig(cmd, o)
 	if err != nil {
@@ -214,6 +223,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		free:  make(chan *forwarder.Batch, 4),
 		fixed: fixed,
 		dec:   container.Decoder{Format: format, MaxLineBytes: c.Tailer.MaxLineBytes},
+		other: o.other == "forward",
 	}
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
@@ -257,7 +267,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 // readErrs and the next file is read. runErr is an error that stopped
 // sending: the output failed or ctx was cancelled.
 func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []string, fixed parser.Type, auto bool) (readErrs []error, runErr error) {
-	for _, name := range files {
+	for i, name := range files {
 		t := fixed
 		if auto {
 			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
@@ -278,6 +288,9 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			sendErr = s.flush(ctx)
 			return sendErr
 		})
+		if sendErr == nil && ctx.Err() == nil && (i == len(files)-1 || !sameLog(name, files[i+1])) {
+			sendErr = s.sendPending(ctx) // its parts continue in no file given
+		}
 		s.noteInput(label)
 		switch {
 		case sendErr != nil:
@@ -293,13 +306,44 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			s.noteEmpty(inputName(name), s.blank-blank)
 		}
 	}
-	if p, ok := s.pending(); ok && ctx.Err() == nil {
-		if err := s.line(ctx, s.lastN, p, 0); err != nil { // the last parts of a line never finished
-			s.stoppedAt = fmt.Sprintf("%s:%d", s.label, s.lastN)
-			return readErrs, err
+	return readErrs, nil
+}
+
+// sameLog reports whether the inputs a and b are copies of one container
+// log, whose line parts may continue from one into the other: the same
+// directory and the same name up to its first ".log" (the kubelet's
+// 0.log and 0.log.20261207-100002.gz). A line's parts are not joined
+// across other inputs (two pods' logs).
+func sameLog(a, b string) bool {
+	stem := func(p string) string {
+		base := filepath.Base(p)
+		if i := strings.Index(base, ".log"); i >= 0 {
+			base = base[:i+len(".log")]
+		}
+		return filepath.Join(filepath.Dir(p), base)
+	}
+	return a != "-" && b != "-" && stem(a) == stem(b)
+}
+
+// sendPending sends, as lines of the input being read, the parts of the
+// container log lines whose last part was not read (stdout's, then
+// stderr's), each joined as far as it got, leaving none pending.
+func (s *sender) sendPending(ctx context.Context) error {
+	if s.dec.Format == container.Plain {
+		return nil
+	}
+	var c container.Carry
+	s.dec.AppendCarry(&c)
+	s.dec.Seed(nil)
+	for _, p := range [][]byte{c.Stdout, c.Stderr} {
+		if len(p) == 0 {
+			continue
+		}
+		if err := s.line(ctx, s.lastN, p, 0); err != nil {
+			return err
 		}
 	}
-	return readErrs, nil
+	return nil
 }
 
 // record sends line n of the input, of length long before readLines cut
@@ -313,39 +357,35 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 		return s.line(ctx, n, line, long)
 	}
 	s.lastN = n
+	s.in.records++
 	l, st, _ := s.dec.DecodeCut(line, long > 0)
-	switch {
-	case st == container.Partial:
+	if st == container.Partial {
 		return nil
-	case l.Cut:
+	}
+	if st == container.Complete {
+		// Typed as run types it: by its gitlab-logger subcomponent, else
+		// as the input; stderr and, without a type, a line the logger
+		// did not wrap have none.
+		switch t := mapping.RecordType(&l, s.in.typ); {
+		case t == parser.TypeUnknown && !s.other:
+			s.dropped++
+			return nil
+		case t != s.in.typ:
+			s.mp.SetType(t)
+			defer s.mp.SetType(s.in.typ)
+		}
+	}
+	if l.Cut {
 		return s.line(ctx, n, l.Text, max(l.Len, len(l.Text)+1))
 	}
 	return s.line(ctx, n, l.Text, 0)
-}
-
-// pending returns the parts of a container log line whose last part was
-// not read, joined, and whether there are any, leaving none pending.
-func (s *sender) pending() ([]byte, bool) {
-	if s.dec.Format == container.Plain {
-		return nil, false
-	}
-	var c container.Carry
-	s.dec.AppendCarry(&c)
-	s.dec.Seed(nil)
-	switch {
-	case len(c.Stdout) > 0:
-		return c.Stdout, true // stderr's, if any, are not GitLab's log lines
-	case len(c.Stderr) > 0:
-		return c.Stderr, true
-	}
-	return nil, false
 }
 
 // noteEmpty keeps, for after the summary, the warning that the input
 // label, read to its end, had no line to send: it is empty, or holds only
 // blank lines (blank of them), as detect warns.
 func (s *sender) noteEmpty(label string, blank int) {
-	if s.in.read == 0 {
+	if s.in.read == 0 && s.in.records == 0 { // records: parts of a line sent from the next input, or lines dropped
 		s.notes = append(s.notes, emptyInputNote(label, blank, "send"))
 	}
 }
@@ -407,6 +447,10 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
+	}
+	if s.dropped > 0 {
+		notes = append(notes, fmt.Sprintf("%d container log %s of no GitLab log dropped, as run drops them: other gitlab-logger subcomponents, stderr, or, without --type, %s not wrapped by gitlab-logger (--other-subcomponents forward sends them raw; --type names the type of lines not wrapped)",
+			s.dropped, plural(s.dropped, "line", "lines"), plural(s.dropped, "a line", "lines")))
 	}
 	detail := ""
 	if len(notes) > 0 {
@@ -590,6 +634,7 @@ func (o *stdoutOutput) Stats() forwarder.Stats {
 type inputLines struct {
 	typ      parser.Type // TypeUnknown: typed line by line
 	read     int
+	records  int // container log records read (--format), parts and lines dropped included
 	unparsed unparsedLines
 	cut      cutLines
 	like     lookAlike
@@ -620,8 +665,12 @@ type sender struct {
 	fixed     parser.Type      // --type, TypeUnknown for auto
 	// dec unwraps container log records (--format), across the inputs:
 	// a line's parts may be in two rotated copies.
-	dec       container.Decoder
-	lastN     int // the number of the last record decoded, in its input (label)
+	dec   container.Decoder
+	lastN int // the number of the last record decoded, in its input (label)
+	// other sends the container log lines of no type (mapping.RecordType)
+	// raw; else they are dropped and counted in dropped.
+	other     bool
+	dropped   int
 	likeOther int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
 	// label is the name of the input being read, for starts.
