@@ -869,7 +869,8 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	}
 	future := ""
 	if st.Future > 0 {
-		future = fmt.Sprintf(", %d dated more than 24h after the clock, or more than the lateness (%s) ahead of the lines before and after them (ignored by the windowed rules)", st.Future, eng.Lateness())
+		future = fmt.Sprintf(", %d dated more than 24h after the clock, or more than %s (the lateness, at least %s) ahead of the lines before and after them (ignored by the windowed rules)",
+			st.Future, detect.ShortDuration(eng.AheadGap()), detect.ShortDuration(detect.MinAheadGap))
 	}
 	untimed := ""
 	if c.untimed > 0 {

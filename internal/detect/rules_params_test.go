@@ -33,6 +33,7 @@ func TestStatefulRuleParams(t *testing.T) {
 		{"sentinel.bruteforce", map[string]string{"window": "5m", "bucket": "4m"}, false, `parameter bucket="4m": want a bucket that divides the window (5m), which is made of whole buckets: with 4m it would cover 8m; give 15s, or another divisor`},
 		{"sentinel.repo_deletion", map[string]string{"window": "60m", "bucket": "7m"}, false, "with 7m it would cover 1h3m; give 5m,"},
 		{"sentinel.repo_deletion", map[string]string{"window": "61m", "bucket": "5m"}, false, "give 1m,"},
+		{"sentinel.repo_deletion", map[string]string{"window": "60m", "bucket": "700ms"}, false, "with 700ms it would cover 1h0m0.1s; give 5m,"},
 		{"sentinel.pat_over_time", map[string]string{"min_tokens": "two"}, false, "parameter min_tokens="},
 		{"sentinel.pat_over_time", map[string]string{"anomaly": "true", "anomaly_days": "2"}, false, "parameter anomaly_days="},
 		{"sentinel.pat_over_time", map[string]string{"anomaly": "yes"}, false, "parameter anomaly="},
