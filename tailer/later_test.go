@@ -48,3 +48,32 @@ func TestLaterFiles(t *testing.T) {
 		t.Errorf("beyond maxLater: %d kept, the oldest %d; want %d, the oldest 101", len(l.files), l.files[0].id.Ino, maxLater)
 	}
 }
+
+// TestLaterFilesReusedInode: two copies on one inode (copytruncate made
+// the second on the inode of the first, compressed and deleted since)
+// are two files, told apart by their first bytes, each keeping its own
+// position; a file whose fingerprint grew (fingerprinted over more bytes)
+// is still one (fresh-user trial 275: the second copy's position replaced
+// the first's, and a restart read the first's .gz again from 0).
+func TestLaterFilesReusedInode(t *testing.T) {
+	id := func(ino uint64, head string) FileID {
+		f := FileID{Dev: 1, Ino: ino}
+		f.Fingerprint, f.FingerprintLen = fingerprint([]byte(head)), len(head)
+		return f
+	}
+	var l laterFiles
+	l.set(position{id: id(7, "copy one"), off: 2944})
+	l.set(position{id: id(7, "copy two"), off: 2760}) // the same length, other bytes: another file
+	l.set(position{id: id(8, "live"), off: 10})
+	l.set(position{id: id(8, "live, grown"), off: 20}) // grown: the same file
+	var got []int64
+	for _, p := range l.files {
+		got = append(got, p.off)
+	}
+	if want := []int64{2944, 2760, 20}; !slices.Equal(got, want) {
+		t.Errorf("offsets kept %v, want %v", got, want)
+	}
+	if p := l.find(id(7, "copy one")); p == nil || p.off != 2944 {
+		t.Errorf("the first copy's position: %v, want 2944", p)
+	}
+}
