@@ -399,16 +399,17 @@ func keptOffset(kept []keptPosition, s sibling) (int64, FileID) {
 		return s.pre(k.pos)
 	}
 	best, bestID, bestState := int64(0), FileID{}, preDiffers
-	consider := func(k keptPosition) {
-		if st := state(k); st > bestState {
+	consider := func(k keptPosition) preState {
+		st := state(k)
+		if st > bestState {
 			best, bestID, bestState = k.pos.Offset, k.id, st
 		}
+		return st
 	}
-	ownInode := false
+	ownInode := false // a position kept for s's own file: not one of another file that had its inode
 	for _, k := range kept {
 		if s.gz || k.id.SameAs(s.fi) {
-			ownInode = ownInode || !s.gz
-			consider(k)
+			ownInode = consider(k) != preDiffers && !s.gz || ownInode
 		}
 	}
 	if bestState != preDiffers || s.gz || ownInode {
