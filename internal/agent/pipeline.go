@@ -100,7 +100,9 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 		sl.tb, sl.flush, sl.hold = tb, false, tailer.Mark{}
 		if s.format != container.Plain {
 			s.carryOver(sl)
-			ct.arm(!s.hold.IsZero(), s.carryWait)
+			// stderr's parts too, which hold nothing when dropped.
+			s.carryPending.Store(!s.carry.Empty())
+			ct.arm(!s.carry.Empty(), s.carryWait)
 		}
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl

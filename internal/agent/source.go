@@ -92,9 +92,14 @@ type source struct {
 	carry  container.Carry
 	hold   tailer.Mark
 	// holds are where each stream's pending parts begin (hold is the
-	// earliest), batches the batches carryOver saw, to order them.
+	// earliest of those that hold the checkpoint), batches the batches
+	// carryOver saw, to order them.
 	holds   [2]carryHold
 	batches uint64
+	// carryPending says carry is not empty, for atEOF (another
+	// goroutine): --once waits for the carry timeout to send or drop
+	// parts that hold no checkpoint (stderr's, dropped) too.
+	carryPending atomic.Bool
 	// carryWait is Options.CarryTimeout.
 	carryWait time.Duration
 	// tailOpen: flushCarry sent the first parts of a stdout line raw and
@@ -421,7 +426,7 @@ func (s *source) atEOF() bool {
 		return true
 	}
 	st := s.t.Stats()
-	if st.Outstanding != 0 {
+	if st.Outstanding != 0 || s.carryPending.Load() {
 		return false
 	}
 	if st.ReadFile != (tailer.FileID{}) {
@@ -528,7 +533,15 @@ func (s *source) carryOver(sl *slot) {
 			s.holds[x] = carryHold{}
 		}
 	}
-	s.hold = s.holds[0].earliest(s.holds[1]).at
+	s.hold = s.holds[0].at
+	if s.cfg.OtherSubcomponents == "forward" {
+		// stderr's lines are sent too: its pending parts hold the
+		// checkpoint as well. Dropped, they would only make a restart
+		// read stdout's records after them again from the middle of a
+		// line sent already (fresh-user trial 275: its tail sent raw,
+		// the lines after it twice).
+		s.hold = s.holds[0].earliest(s.holds[1]).at
+	}
 	sl.hold = s.hold
 	for i := k; i < n; i++ {
 		if line := tb.Line(i); !parser.Blank(line) { // the workers skip blank lines
@@ -588,6 +601,7 @@ func (s *source) tailEnd(tb *tailer.Batch) (int, bool) {
 
 // clearCarry forgets the parts pending and their hold.
 func (s *source) clearCarry() {
+	s.carryPending.Store(false)
 	s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
 	s.carry.StdoutSealed, s.carry.StderrSealed = false, false
 	s.carry.StdoutLen, s.carry.StderrLen = 0, 0
