@@ -326,8 +326,9 @@ func sameLog(a, b string) bool {
 }
 
 // sendPending sends, as lines of the input being read, the parts of the
-// container log lines whose last part was not read (stdout's, then
-// stderr's), each joined as far as it got, leaving none pending.
+// container log lines whose last part was not read, each joined as far as
+// it got: stdout's, then stderr's, which are dropped and counted unless
+// --other-subcomponents forward, as run does. None is left pending.
 func (s *sender) sendPending(ctx context.Context) error {
 	if s.dec.Format == container.Plain {
 		return nil
@@ -335,6 +336,10 @@ func (s *sender) sendPending(ctx context.Context) error {
 	var c container.Carry
 	s.dec.AppendCarry(&c)
 	s.dec.Seed(nil)
+	if len(c.Stderr) > 0 && !s.other {
+		s.dropped++
+		c.Stderr = nil
+	}
 	for _, p := range [][]byte{c.Stdout, c.Stderr} {
 		if len(p) == 0 {
 			continue
