@@ -95,7 +95,10 @@ func TestKeySetLoad(t *testing.T) {
 // TestKeySetSpreadsChosenKeys checks that keys an attacker might line up
 // (alike but in a few high or low bits of the halves the home is computed
 // from) do not share probe runs: the longest probe, from a key's home to
-// its slot, stays short, as with random keys.
+// its slot, stays short, as with random keys: under 80 slots at this load
+// (73 at most in 20,000 tables of random multipliers), where keys that
+// pile up make it hundreds (151 for the low-bits keys in one draw in
+// about 300 before home mixed its sum).
 func TestKeySetSpreadsChosenKeys(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -130,7 +133,7 @@ func TestKeySetSpreadsChosenKeys(t *testing.T) {
 					longest = max(longest, (j-s.home(k))&mask)
 				}
 			}
-			if longest > 64 {
+			if longest > 128 {
 				t.Errorf("a key sits %d slots past its home in a table of %d: chosen keys pile up", longest, len(s.slots))
 			}
 			t.Logf("longest probe %d slots, table of %d", longest, len(s.slots))
