@@ -327,8 +327,10 @@ func sameLog(a, b string) bool {
 
 // sendPending sends, as lines of the input being read, the parts of the
 // container log lines whose last part was not read, each joined as far as
-// it got: stdout's, then stderr's, which are dropped and counted unless
-// --other-subcomponents forward, as run does. None is left pending.
+// it got, as run does: stdout's as a line of the log its gitlab-logger
+// envelope names (its APP-NAME; raw, as it does not parse), then
+// stderr's, which are dropped and counted unless --other-subcomponents
+// forward. None is left pending.
 func (s *sender) sendPending(ctx context.Context) error {
 	if s.dec.Format == container.Plain {
 		return nil
@@ -336,17 +338,22 @@ func (s *sender) sendPending(ctx context.Context) error {
 	var c container.Carry
 	s.dec.AppendCarry(&c)
 	s.dec.Seed(nil)
-	if len(c.Stderr) > 0 && !s.other {
-		s.dropped++
-		c.Stderr = nil
-	}
-	for _, p := range [][]byte{c.Stdout, c.Stderr} {
-		if len(p) == 0 {
-			continue
+	if len(c.Stdout) > 0 {
+		if t := mapping.SubcomponentType(container.SubcomponentOf(c.Stdout)); t != parser.TypeUnknown && t != s.in.typ {
+			s.mp.SetType(t)
 		}
-		if err := s.line(ctx, s.lastN, p, 0); err != nil {
+		err := s.line(ctx, s.lastN, c.Stdout, 0)
+		s.mp.SetType(s.in.typ)
+		if err != nil {
 			return err
 		}
+	}
+	switch {
+	case len(c.Stderr) == 0:
+	case !s.other:
+		s.dropped++
+	default:
+		return s.line(ctx, s.lastN, c.Stderr, 0)
 	}
 	return nil
 }

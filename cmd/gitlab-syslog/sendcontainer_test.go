@@ -32,7 +32,7 @@ func TestSendContainer(t *testing.T) {
 	podA := filepath.Join(dir, "pods", "gitlab_a-1_u1", "c", "0.log")
 	writeFile(t, podA+".20261207-100000", rec("stdout", "P", one[:40]))
 	writeFile(t, podA, rec("stdout", "F", one[40:])+rec("stdout", "F", wrapped("production_json", `{"method":"GET"}`))+
-		rec("stderr", "F", "E1207 some noise")+rec("stdout", "P", wrapped("audit_json", audit(2))[:30])+rec("stderr", "P", "panic: "))
+		rec("stderr", "F", "E1207 some noise")+rec("stdout", "P", wrapped("audit_json", audit(2))[:110])+rec("stderr", "P", "panic: "))
 	podB := writeFile(t, filepath.Join(dir, "pods", "gitlab_b-1_u2", "c", "0.log"), rec("stdout", "F", wrapped("audit_json", audit(3))))
 	send := func(extra ...string) (string, string) {
 		var stdout, stderr bytes.Buffer
@@ -53,15 +53,17 @@ func TestSendContainer(t *testing.T) {
 			t.Errorf("want the audit line %s whole, with its columns: %s", w, m)
 		}
 	}
-	// N2E's first part, never finished: sent as far as it got, raw.
-	if part := wrapped("audit_json", audit(2))[:30]; !strings.HasSuffix(msgs[1], " GitLab-Logs - - - "+part) {
+	// N2E's first part, never finished: sent as far as it got, raw, under
+	// the APP-NAME of the log its envelope names, as run sends it (trial
+	// 277: GitLab-Logs).
+	if part := wrapped("audit_json", audit(2))[:110]; !strings.Contains(msgs[1], " GitLab-Audit-Logs ") || !strings.HasSuffix(msgs[1], " "+part) {
 		t.Errorf("want pod a's unfinished part %q raw: %s", part, msgs[1])
 	}
 	if !strings.Contains(errOut, "3 container log lines of no GitLab log dropped") || strings.Contains(errOut, "is empty") {
 		t.Errorf("summary: want 3 lines dropped (stderr's unfinished one too) and no input called empty:\n%s", errOut)
 	}
 	out, errOut = send("--other-subcomponents", "forward")
-	if n := strings.Count(out, " GitLab-Logs - "); n != 4 || !strings.Contains(out, " E1207 some noise") || !strings.Contains(out, " panic: ") || strings.Contains(errOut, "dropped") {
-		t.Errorf("forward: %d messages under GitLab-Logs, want 4 (stderr's and production_json's too) and none dropped:\n%s\n%s", n, out, errOut)
+	if n := strings.Count(out, " GitLab-Logs - "); n != 3 || !strings.Contains(out, " E1207 some noise") || !strings.Contains(out, " panic: ") || strings.Contains(errOut, "dropped") {
+		t.Errorf("forward: %d messages under GitLab-Logs, want 3 (stderr's and production_json's) and none dropped:\n%s\n%s", n, out, errOut)
 	}
 }
