@@ -191,29 +191,16 @@ func (v *validator) detections(d *Detections) {
 		v.errf("detections.lateness", "%s is out of range: want a duration above 0 and at most %s, such as 5m (the default is %s; "+
 			"an event older than its source's newest event by more than this is dropped from the windowed rules, "+
 			"so 0 would drop every line GitLab writes out of order; leave the key out for the default)",
-			d.Lateness, fmtDuration(MaxLateness), fmtDuration(DefaultLateness))
+			d.Lateness, detect.WrittenDuration(MaxLateness), detect.WrittenDuration(DefaultLateness))
 	}
 	if d.StateSaveInterval < MinStateSaveInterval {
 		v.errf("detections.state_save_interval", "%s is too short: want at least %s (the default is %s; leave the key out for it)",
-			d.StateSaveInterval, MinStateSaveInterval, fmtDuration(DefaultStateSaveInterval))
+			d.StateSaveInterval, MinStateSaveInterval, detect.WrittenDuration(DefaultStateSaveInterval))
 	}
 }
 
 // given reports whether the file sets the key at path.
 func (c *Config) given(path string) bool { return c.Line(path) > 0 }
-
-// fmtDuration writes d as a user writes it: 2m, 24h, 90s (time.Duration's
-// String gives 2m0s).
-func fmtDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
 
 // Errorf returns an *Error about the key at path
 // ("detections.rules.ID.KEY"), with the file and the line of the key, or

@@ -359,12 +359,20 @@ func DaysHint(v string) string {
 	if len(v) < 2 {
 		return ""
 	}
-	per := map[byte]int64{'d': 24, 'w': 7 * 24}[v[len(v)-1]]
-	n, err := strconv.ParseInt(v[:len(v)-1], 10, 64)
-	if per == 0 || err != nil || n < 0 || n > int64(MaxDuration/time.Hour)/per {
+	var per int64
+	var unit string
+	switch v[len(v)-1] {
+	case 'd':
+		per, unit = 24, "days"
+	case 'w':
+		per, unit = 7*24, "weeks"
+	default:
 		return ""
 	}
-	unit := map[int64]string{24: "days", 7 * 24: "weeks"}[per]
+	n, err := strconv.ParseInt(v[:len(v)-1], 10, 64)
+	if err != nil || n < 0 || n > int64(MaxDuration/time.Hour)/per {
+		return ""
+	}
 	return fmt.Sprintf("%s are not a unit: write %dh for %s", unit, n*per, v)
 }
 

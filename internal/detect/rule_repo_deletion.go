@@ -384,15 +384,6 @@ func defaultBucketFor(window time.Duration) time.Duration {
 	return window
 }
 
-// exactDuration is ShortDuration for d of whole seconds, else d as Go
-// writes it (700ms, 1m0.5s): never rounded.
-func exactDuration(d time.Duration) string {
-	if d%time.Second != 0 {
-		return d.String()
-	}
-	return ShortDuration(d)
-}
-
 // newBaselineWindow reads window (60m), bucket (defaultBucketFor the window: 5m), learning_period (7d),
 // sd_factor (3), min_count (10) and suppress (60m) from p; bad values are
 // recorded on p.
@@ -406,7 +397,7 @@ func newBaselineWindow(p *Params) baselineWindow {
 		p.Fail("bucket", fmt.Sprintf("want at most the window (%s): the window slides in steps of bucket", b.window))
 	case b.window%bucket != 0:
 		p.Fail("bucket", fmt.Sprintf("want a bucket that divides the window (%s), which is made of whole buckets: with %s it would cover %s; give %s, or another divisor",
-			exactDuration(b.window), exactDuration(bucket), exactDuration(time.Duration(newSpan(b.window, bucket).n)*bucket), exactDuration(defaultBucketFor(b.window))))
+			WrittenDuration(b.window), WrittenDuration(bucket), WrittenDuration(time.Duration(newSpan(b.window, bucket).n)*bucket), WrittenDuration(defaultBucketFor(b.window))))
 	}
 	b.span = newSpan(b.window, bucket)
 	b.bp = baselineParams{

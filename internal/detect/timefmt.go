@@ -193,6 +193,20 @@ func daysFrom0(y, m, d int64) int64 {
 	return era*146097 + doe + 60
 }
 
+// WrittenDuration formats d as a user writes it in a configuration,
+// unrounded and in hours at most: "2m", "24h", "90s", "700ms", "1h0m0.1s"
+// (time.Duration's String gives "2m0s").
+func WrittenDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // ShortDuration formats d, for the diagnostics of late and misdated lines, to the second without zero trailing units:
 // "8h", "2h30m", "3m5s"; from 48 hours on, in days and whole hours:
 // "2032d4h", "3d". The largest Duration, which time.Time.Sub returns for
