@@ -19,7 +19,11 @@ import (
 const preWindow = 32
 
 // preHash reads the preWindow bytes before off in the plain file name, if
-// it is still the file id names, and returns their length and hash.
+// it is still the file id names (its device and inode, and its first
+// bytes when id has a fingerprint), and returns their length and hash;
+// 0 and "" otherwise. The first bytes tell a file from a newer one on its
+// inode: logrotate's copytruncate can make its copy on the inode of an
+// earlier copy, compressed and deleted since, and give it the same name.
 func preHash(name string, id FileID, off int64) (int, string) {
 	n := int(min(off, preWindow))
 	if n == 0 || name == "" {
@@ -36,6 +40,12 @@ func preHash(name string, id FileID, off int64) (int, string) {
 	}
 	if d, i := devIno(fi); d != id.Dev || i != id.Ino {
 		return 0, ""
+	}
+	if id.FingerprintLen > 0 {
+		head := make([]byte, id.FingerprintLen)
+		if m, _ := f.ReadAt(head, 0); !id.fingerprinted(head[:m]) {
+			return 0, ""
+		}
 	}
 	buf := make([]byte, n)
 	if m, err := f.ReadAt(buf, off-int64(n)); m != n || (err != nil && err != io.EOF) {

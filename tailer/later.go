@@ -1,6 +1,10 @@
 package tailer
 
-import "slices"
+import (
+	"os"
+	"slices"
+	"strings"
+)
 
 // maxLater bounds the files whose positions a checkpoint keeps apart; a
 // file dropped from them for room is read again from 0 after a restart
@@ -50,7 +54,7 @@ func (l *laterFiles) setBefore(p position, before FileID) {
 // sameLater), or -1.
 func (l *laterFiles) index(id FileID) int {
 	for i := range l.files {
-		if sameLater(l.files[i].id, id) {
+		if sameLater(l.files[i], id) {
 			return i
 		}
 	}
@@ -61,7 +65,7 @@ func (l *laterFiles) index(id FileID) int {
 // The pointer is valid until the next set or drop.
 func (l *laterFiles) find(id FileID) *position {
 	for i := range l.files {
-		if sameLater(l.files[i].id, id) {
+		if sameLater(l.files[i], id) {
 			return &l.files[i]
 		}
 	}
@@ -77,7 +81,7 @@ func (l *laterFiles) drop(id FileID, all bool) {
 		return
 	}
 	for i := range l.files {
-		if sameLater(l.files[i].id, id) {
+		if sameLater(l.files[i], id) {
 			l.files = l.files[i+1:]
 			return
 		}
@@ -90,16 +94,32 @@ func (l laterFiles) clone() laterFiles { return laterFiles{slices.Clone(l.files)
 // equal reports whether l and o keep the same positions.
 func (l laterFiles) equal(o laterFiles) bool { return slices.Equal(l.files, o.files) }
 
-// sameLater reports whether a and b identify one file among the positions
-// kept: the same file (sameFile) whose first bytes, when both were
+// sameLater reports whether id identifies the file of the position kept,
+// k: the same file (sameFile) whose first bytes, when both were
 // fingerprinted over as many, are the same. Files that share an inode but
 // begin otherwise are two: logrotate's copytruncate made a copy on the
 // inode of an earlier copy, compressed and deleted since, and that copy's
 // position replaced the earlier one's, which a restart then read again
-// from 0 (fresh-user trial 275: lines sent twice).
-func sameLater(a, b FileID) bool {
-	if !sameFile(a, b) {
+// from 0 (fresh-user trial 275: lines sent twice). Fingerprinted over
+// different lengths (a file shorter than FingerprintMax grows between
+// commits), they are one file when the file now at k's name, on that
+// inode, begins with the bytes k's fingerprint covers (decompressed, for a
+// .gz), and when it cannot be read there.
+func sameLater(k position, id FileID) bool {
+	a := k.id
+	switch {
+	case !sameFile(a, id):
 		return false
+	case a.FingerprintLen == 0 || id.FingerprintLen == 0:
+		return true
+	case a.FingerprintLen == id.FingerprintLen:
+		return a.Fingerprint == id.Fingerprint
 	}
-	return a.FingerprintLen != b.FingerprintLen || a.FingerprintLen == 0 || a.Fingerprint == b.Fingerprint
+	fi, err := os.Stat(k.name)
+	if err != nil || !a.SameAs(fi) {
+		return true
+	}
+	s := sibling{name: k.name, gz: strings.HasSuffix(k.name, ".gz"), fi: fi} // a .gz: a position rekeyed to it (rekeyLater)
+	head, err := s.readHead(a.FingerprintLen)
+	return err != nil || a.fingerprinted(head)
 }
