@@ -191,6 +191,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if o.other != "drop" && o.other != "forward" {
 		return fmt.Errorf("send: --other-subcomponents %q: want drop or forward", o.other)
 	}
+	if format == container.Plain && cmd.Flags().Changed("other-subcomponents") {
+		return fmt.Errorf("send: --other-subcomponents %s is for container logs, with --format cri, docker or auto: plain lines of no GitLab log are sent raw under GitLab-Logs (with --type auto), and none is dropped", o.other)
+	}
 	c, err := sendConfig(cmd, o)
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
@@ -342,7 +345,7 @@ func (s *sender) sendPending(ctx context.Context) error {
 		if t := mapping.SubcomponentType(container.SubcomponentOf(c.Stdout)); t != parser.TypeUnknown && t != s.in.typ {
 			s.mp.SetType(t)
 		}
-		err := s.line(ctx, s.lastN, c.Stdout, 0)
+		err := s.unfinishedLine(ctx, c.Stdout)
 		s.mp.SetType(s.in.typ)
 		if err != nil {
 			return err
@@ -353,9 +356,19 @@ func (s *sender) sendPending(ctx context.Context) error {
 	case !s.other:
 		s.dropped++
 	default:
-		return s.line(ctx, s.lastN, c.Stderr, 0)
+		return s.unfinishedLine(ctx, c.Stderr)
 	}
 	return nil
+}
+
+// unfinishedLine sends line, the parts of a container log line whose last
+// part is in no input, as line lastN of the input, counted in unfinished
+// and not as a line that does not parse.
+func (s *sender) unfinishedLine(ctx context.Context, line []byte) error {
+	s.finishing = true
+	defer func() { s.finishing = false }()
+	s.unfinished++
+	return s.line(ctx, s.lastN, line, 0)
 }
 
 // record sends line n of the input, of length long before readLines cut
@@ -422,7 +435,7 @@ func (s *sender) noteInput(label string) {
 		s.notes = append(s.notes, msg)
 	}
 	fixed := s.fixed != parser.TypeUnknown
-	whole := s.in.read - s.in.cut.n
+	whole := s.in.read - s.in.cut.n - s.in.unfinished
 	if msg := s.in.like.warning(label, whole, s.in.unparsed.n, s.in.typ.String(),
 		typeWhy(s.in.typ, fixed), typeFix(s.in.like.typ, fixed)); msg != "" {
 		s.notes = append(s.notes, msg)
@@ -449,13 +462,17 @@ func readError(errs []error, n int) error {
 // line read: read = sent + not sent.
 func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats, took time.Duration, runErr error) error {
 	var notes []string
-	switch {
-	case s.unparsed > 0 && s.truncated > 0:
-		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw, %d of them cut to max_line_bytes (%d bytes)", s.unparsed, s.truncated, c.Tailer.MaxLineBytes))
-	case s.unparsed > 0:
-		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw", s.unparsed))
+	switch unparsed := s.unparsed - s.unfinishedRaw; { // the unfinished lines have their own note
+	case unparsed > 0 && s.truncated > 0:
+		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw, %d of them cut to max_line_bytes (%d bytes)", unparsed, s.truncated, c.Tailer.MaxLineBytes))
+	case unparsed > 0:
+		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw", unparsed))
 	case s.truncated > 0:
 		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.Tailer.MaxLineBytes))
+	}
+	if s.unfinished > 0 {
+		notes = append(notes, fmt.Sprintf("%d container log %s unfinished, sent raw as far as %s: %s last part is in none of the files; give the file that holds it, the log's next copy, after the one with the first parts",
+			s.unfinished, plural(s.unfinished, "line", "lines"), plural(s.unfinished, "it got", "they got"), plural(s.unfinished, "its", "their")))
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
@@ -520,9 +537,9 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 // runtime's records, that they are and how to read them. Lines
 // cut to the limit were warned about per input (noteInput).
 func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
-	whole := s.read - s.truncated // lines within the limit; a cut one is never parsed
+	whole := s.read - s.truncated - s.unfinishedRaw // lines within the limit; a cut one is never parsed
 	switch {
-	case s.read == 0 || s.unparsed < s.read || whole == 0:
+	case s.read == 0 || s.unparsed-s.unfinishedRaw < s.read-s.unfinishedRaw || whole == 0:
 	case s.records.most(whole): // the lines' own cause, not a question
 		fmt.Fprintf(w, "send: WARNING: %s%s; all were sent raw: %s\n",
 			noneParsed(whole, " read"), s.cutNote(maxLine), s.records.cause(whole))
@@ -644,12 +661,15 @@ func (o *stdoutOutput) Stats() forwarder.Stats {
 // its name), the lines that look like another type's, for the warnings
 // noteInput gives.
 type inputLines struct {
-	typ      parser.Type // TypeUnknown: typed line by line
-	read     int
-	records  int // container log records read (--format), parts and lines dropped included
-	unparsed unparsedLines
-	cut      cutLines
-	like     lookAlike
+	typ     parser.Type // TypeUnknown: typed line by line
+	read    int
+	records int // container log records read (--format), parts and lines dropped included
+	// unfinished counts the container log lines sent unfinished
+	// (unfinishedLine) that did not parse.
+	unfinished int
+	unparsed   unparsedLines
+	cut        cutLines
+	like       lookAlike
 }
 
 // sender turns lines into batches and hands them to the output.
@@ -681,9 +701,16 @@ type sender struct {
 	lastN int // the number of the last record decoded, in its input (label)
 	// other sends the container log lines of no type (mapping.RecordType)
 	// raw; else they are dropped and counted in dropped.
-	other     bool
-	dropped   int
-	likeOther int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
+	other   bool
+	dropped int
+	// unfinished counts the container log lines whose last part was in
+	// no input, sent as far as they got (sendPending); finishing is set
+	// while one is sent: its failure to parse is its being cut short,
+	// not a cause to report.
+	unfinished    int
+	unfinishedRaw int // of them, those that did not parse (all, but for a line cut at its end)
+	finishing     bool
+	likeOther     int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
 	// label is the name of the input being read, for starts.
 	label string
@@ -739,20 +766,22 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 		line = line[:min(len(line), s.maxLine)]
 		s.truncated++
 	}
-	if !cut && s.in.typ != parser.TypeUnknown {
+	if !cut && !s.finishing && s.in.typ != parser.TypeUnknown {
 		s.in.like.add(s.in.typ, parser.Detect(line))
 	}
 	s.mp.Opts.Now = time.Now()
 	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {
 		s.unparsed++ // sent raw, as run counts it
-		if !cut {
-			s.records.add(line)
-		}
 		switch {
+		case s.finishing: // cut short (unfinishedLine): not a cause of the line's own
+			s.in.unfinished++
+			s.unfinishedRaw++
 		case cut: // told apart, with the line limit
 		case errors.Is(err, mapping.ErrNoParser):
+			s.records.add(line)
 			s.in.unparsed.addUnknown(n, line, "--type")
 		default:
+			s.records.add(line)
 			s.in.unparsed.add(n, line, err)
 		}
 	}
