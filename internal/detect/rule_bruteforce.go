@@ -23,6 +23,11 @@ const (
 	defaultSuppression = 60 * time.Minute
 )
 
+// MinLearningPeriod is the shortest learning_period the baseline rules
+// (sentinel.bruteforce, sentinel.repo_deletion) take: their baselines
+// count whole hours.
+const MinLearningPeriod = time.Hour
+
 // bruteforceSpec is sentinel.bruteforce: failed password logins per (user
 // name, address) over a sliding 60-minute window, against a threshold of
 // max(mean + 3·sd, 10) learned from the user's hourly failures of the 7 days

@@ -405,8 +405,8 @@ func newBaselineWindow(p *Params) baselineWindow {
 		K:      p.Float("sd_factor", defaultSDFactor),
 		Floor:  float64(p.Int("min_count", defaultMinCount)),
 	}
-	if b.bp.Period < 1 {
-		p.Fail("learning_period", "want at least 1h")
+	if b.bp.Period < int64(MinLearningPeriod/time.Hour) {
+		p.Fail("learning_period", "want at least "+WrittenDuration(MinLearningPeriod))
 	}
 	b.keepHours = b.bp.Period + int64(b.window/time.Hour) + 1
 	b.suppress = p.Duration("suppress", defaultSuppression)

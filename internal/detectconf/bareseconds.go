@@ -61,7 +61,7 @@ func bareSecondsFile(c *config.Config, specs []detect.Spec, flags map[string]str
 	add := func(key, name, v string) {
 		n, ok := bareSeconds(name, v)
 		if l := c.Line(key); ok && n > 0 && l > 0 {
-			text := fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, secondsAdvice(n))
+			text := fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, secondsAdvice(name, n))
 			if fv, over := flags[name]; over {
 				text += fmt.Sprintf(" (--param %s=%s overrides it in this run)", name, fv)
 			}
@@ -100,16 +100,22 @@ func FlagBareSeconds(params map[string]string) []string {
 	var out []string
 	for _, name := range sortedKeys(params) {
 		if n, ok := bareSeconds(name, params[name]); ok && n > 0 {
-			out = append(out, fmt.Sprintf("--param %s=%s: %s", name, params[name], secondsAdvice(n)))
+			out = append(out, fmt.Sprintf("--param %s=%s: %s", name, params[name], secondsAdvice(name, n)))
 		}
 	}
 	return out
 }
 
-// secondsAdvice says that the bare number n (above 0) is read as n
-// seconds and what to write instead: ns to keep it, or nm or nh (those
-// within detect.MaxDuration).
-func secondsAdvice(n int64) string {
+// minDuration is the least value of the duration parameters that have
+// one, by name.
+var minDuration = map[string]time.Duration{"learning_period": detect.MinLearningPeriod}
+
+// secondsAdvice says that the bare number n (above 0), the value of the
+// duration parameter name, is read as n seconds and what to write
+// instead: ns to keep it, or nm or nh (those within detect.MaxDuration
+// and at least the parameter's least value, minDuration; below it, n
+// seconds is refused, and the advice says so).
+func secondsAdvice(name string, n int64) string {
 	unit := "seconds"
 	if n == 1 {
 		unit = "second"
@@ -119,14 +125,18 @@ func secondsAdvice(n int64) string {
 	if d >= time.Minute {
 		shown = " (" + d.String() + ")"
 	}
+	least := minDuration[name]
 	var others []string
 	for _, u := range []struct {
 		d    time.Duration
 		name string
 	}{{time.Minute, "m"}, {time.Hour, "h"}} {
-		if n <= int64(detect.MaxDuration/u.d) {
+		if n <= int64(detect.MaxDuration/u.d) && time.Duration(n)*u.d >= least {
 			others = append(others, strconv.FormatInt(n, 10)+u.name)
 		}
+	}
+	if d < least {
+		return fmt.Sprintf("%d is read as %d %s%s, less than the least %s, %s; write %s", n, n, unit, shown, name, detect.WrittenDuration(least), strings.Join(others, " or "))
 	}
 	alt := ""
 	if len(others) > 0 {

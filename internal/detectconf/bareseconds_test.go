@@ -25,9 +25,14 @@ func TestBareSeconds(t *testing.T) {
 			"    sentinel.repo_deletion:\n      learning_period: 3\n      bucket: 4\n      suppress: 6\n", []string{
 			"config.yaml:3: detections.params.suppress: 90 is read as 90 seconds (1m30s); write 90s to keep it, or 90m or 90h",
 			"config.yaml:4: detections.params.max_session: 2 is read as 2 seconds; write 2s to keep it, or 2m or 2h",
-			"config.yaml:7: detections.rules.sentinel.repo_deletion.learning_period: 3 is read as 3 seconds; write 3s to keep it, or 3m or 3h",
+			"config.yaml:7: detections.rules.sentinel.repo_deletion.learning_period: 3 is read as 3 seconds, less than the least learning_period, 1h; write 3h",
 			"config.yaml:8: detections.rules.sentinel.repo_deletion.bucket: 4 is read as 4 seconds; write 4s to keep it, or 4m or 4h",
 			"config.yaml:9: detections.rules.sentinel.repo_deletion.suppress: 6 is read as 6 seconds; write 6s to keep it, or 6m or 6h"}},
+		// Trial 277: "write 90s to keep it" for a value refused as under 1h.
+		{"a learning period of seconds, refused", "detections:\n  rules:\n    sentinel.bruteforce:\n      learning_period: 90\n", []string{
+			"config.yaml:4: detections.rules.sentinel.bruteforce.learning_period: 90 is read as 90 seconds (1m30s), less than the least learning_period, 1h; write 90m or 90h"}},
+		{"a learning period of seconds, taken", "detections:\n  rules:\n    sentinel.bruteforce:\n      learning_period: 7200\n", []string{
+			"config.yaml:4: detections.rules.sentinel.bruteforce.learning_period: 7200 is read as 7200 seconds (2h0m0s); write 7200s to keep it, or 7200m or 7200h"}},
 		{"beyond the largest duration in hours", "detections:\n  params:\n    suppress: 100000\n", []string{
 			"config.yaml:3: detections.params.suppress: 100000 is read as 100000 seconds (27h46m40s); write 100000s to keep it, or 100000m"}},
 		{"units, 0 and other parameters", "detections:\n  params:\n    suppress: 0\n    window: 5m\n    threshold: 5\n" +
