@@ -634,8 +634,9 @@ func (t *Tailer) keepLaterOf(ck *checkpoint.Position) {
 }
 
 // rekeyLater makes the position kept for the file kept (see keepLaterOf)
-// the position of s, the compressed copy of that file (logrotate's
-// compress, the kubelet's: another inode), which is read from it: the
+// the position of s, the copy of that file on another inode (logrotate's
+// compress, the kubelet's; copytruncate's copy of the file at the path,
+// which holds other lines now), which is read from it: the
 // commits of s's lines then move it, and a restart reads s from where
 // they got to. Else the position stayed that of the file's inode, gone,
 // which a later restart found again in s by its first bytes, and read s

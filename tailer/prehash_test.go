@@ -93,7 +93,12 @@ func copyTruncateCompress(t *testing.T, path string, reuse bool) {
 // checkpoint was in (RotateWait), sends every line once (fresh-user trial
 // 275: the earlier copy's lines were sent again from its .gz): the newer
 // copy's position replaced the earlier one's, fingerprinted over fewer
-// bytes (sameLater). Copies shorter and longer than FingerprintMax.
+// bytes (sameLater). Then a restart that reads copytruncate's copy of the
+// file at the path from the position kept for that file, and another
+// after the copy was compressed, send every line once: the copy takes the
+// position's place (rekeyLater), which else stayed at the offset the
+// restart read the copy from, and the next read its .gz from there again.
+// Copies shorter and longer than FingerprintMax.
 func TestRestartsCopyTruncateReusedInode(t *testing.T) {
 	for _, tc := range []struct{ name, prefix string }{
 		{"short lines", "l"},
@@ -144,7 +149,10 @@ func testRestartsCopyTruncateReusedInode(t *testing.T, l string) {
 	appendFile(t, path, numbered(l, 78, 91)) // while stopped
 	copyTruncateCompress(t, path, false)
 	appendFile(t, path, numbered(l, 91, 93))
-	run(15, nil)
+	run(15, nil) // reads .1 from the position kept for the file at the path
+	copyTruncateCompress(t, path, false)
+	appendFile(t, path, numbered(l, 93, 96))
+	run(3, nil)
 	run(0, nil)
-	checkExactly(t, got, linesOf(numbered(l, 1, 93)))
+	checkExactly(t, got, linesOf(numbered(l, 1, 96)))
 }

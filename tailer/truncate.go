@@ -280,8 +280,9 @@ func (t *Tailer) copiesAfter(after time.Time, skip func(sibling) bool) []sibling
 // renamed away and compressed, whose .gz holds what is read from the
 // file itself next), each from the offset from returns (nil: from 0). A
 // plain one written less than RotateWait ago is followed for late writes
-// (followRenamed), not read once. A compressed copy read from the
-// position kept for its file takes that position's place among the
+// (followRenamed), not read once. A copy read from the position kept for
+// its file, which no sibling is (compressed, or copied by copytruncate
+// from the file at the path), takes that position's place among the
 // positions kept (rekeyLater).
 func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from keptFrom) error {
 	var now []byte // live's first bytes now
@@ -296,7 +297,7 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 		var off int64
 		if from != nil {
 			var kept FileID
-			if off, kept = from(s); off > 0 && s.gz && !hasInode(sibs, kept) {
+			if off, kept = from(s); off > 0 && !hasInode(sibs, kept) {
 				t.rekeyLater(kept, s)
 			}
 		}
