@@ -120,3 +120,42 @@ func TestFirstStartOlderContainerCopies(t *testing.T) {
 		t.Errorf("send sent\n%s\nwant\n%s\nstderr:\n%s", strings.Join(got, "\n"), strings.Join(wantLines, "\n"), stderr.String())
 	}
 }
+
+// TestFirstStartTailOfOlderCopy: at a first start, a container log whose
+// first record is the last part of a line whose first parts end the
+// newest rotated copy (which a first start does not read) sends that rest
+// of the line raw under the APP-NAME of the line's log, with a warning
+// that says why, and the send command the log prints sends the first
+// parts: the line reaches the collector in two raw pieces instead of
+// losing its end as a line no gitlab-logger wrapped (fresh-user trial
+// 278).
+func TestFirstStartTailOfOlderCopy(t *testing.T) {
+	dir := t.TempDir()
+	line := func(n int) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":"2026-12-07T10:00:%02d.000Z","author_id":1,"author_name":"Admin","entity_id":%d,"entity_type":"Project","target_details":"N%dE"}`, n, n, n)
+	}
+	envelope := func(n int) string {
+		return fmt.Sprintf(`{"date":"2026-12-07T10:00:%02d.000Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":%s}`, n, line(n))
+	}
+	split := envelope(3)
+	cut := len(split) / 2
+	logDir := filepath.Join(dir, "pods", "gitlab_webservice-1_uid", "webservice")
+	log := writeFile(t, filepath.Join(logDir, "0.log"), "2026-12-07T10:00:03.000000000Z stdout F "+split[cut:]+"\n"+
+		"2026-12-07T10:00:04.000000000Z stdout F "+envelope(4)+"\n")
+	writeFile(t, log+".20261207-100002", "2026-12-07T10:00:02.000000000Z stdout F "+envelope(2)+"\n"+
+		"2026-12-07T10:00:03.000000000Z stdout P "+split[:cut]+"\n")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: "+filepath.Join(dir, "pods", "*", "*", "*.log")+", format: cri}\n")
+	r := runCmd(t, "--config", cfg, "--once")
+	if r.err != nil {
+		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+	}
+	msgs := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(msgs) != 2 || !strings.Contains(msgs[0], " GitLab-Audit-Logs ") || !strings.HasSuffix(msgs[0], " "+split[cut:]) ||
+		!strings.HasSuffix(msgs[1], "] "+line(4)) {
+		t.Fatalf("run sent\n%s\nwant the rest of line 3 raw under GitLab-Audit-Logs, then line 4; log:\n%s", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "the file begins with the last part of a line whose first parts end its newest rotated copy") {
+		t.Errorf("want the rest's warning; log:\n%s", r.stderr)
+	}
+}

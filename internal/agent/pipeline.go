@@ -239,9 +239,11 @@ type worker struct {
 	// parseFails); nil: failed reports them at once.
 	fails *parseFails
 	uw    *unwrapper // nil for format plain
-	// tailAt and tailSub are the slot's for the batch being encoded.
+	// tailAt, tailSub and tailWhy are the slot's for the batch being
+	// encoded.
 	tailAt  int
 	tailSub []byte
+	tailWhy error
 	// unparsed counts, per source, the lines forwarded raw; may be nil.
 	unparsed *atomic.Uint64
 
@@ -402,7 +404,7 @@ func (w *worker) encodeSlot(sl *slot) {
 	case w.relay != nil:
 		w.encodeInput(sl.tb, &sl.fb, &sl.events)
 	default:
-		w.tailAt, w.tailSub = sl.tailAt, sl.tailSub
+		w.tailAt, w.tailSub, w.tailWhy = sl.tailAt, sl.tailSub, sl.tailWhy
 		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 	}
 	sl.read.finish()

@@ -110,6 +110,10 @@ type source struct {
 	// first parts named (container.SubcomponentOf), for the APP-NAME of
 	// the rest: the same as theirs; nil when none.
 	tailSub []byte
+	// tailWhy is why the rest of that line goes raw (errLateTail, or
+	// errOlderTail: its first parts end a rotated copy a first start
+	// does not read).
+	tailWhy error
 	// started: carryOver saw the source's first batch (see tailAfterStart).
 	started bool
 	// complete: the file is read as finished (tailer.Config.Complete,
@@ -179,8 +183,9 @@ type slot struct {
 	// line decoded there is the rest of it, sent raw too); -1 when none.
 	tailAt int
 	// tailSub is source.tailSub when tailAt is set, or, in a slot of
-	// flush, of the parts it sends.
+	// flush, of the parts it sends; tailWhy is source.tailWhy.
 	tailSub []byte
+	tailWhy error
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -480,10 +485,15 @@ func (s *source) carryOver(sl *slot) {
 	if !s.started {
 		s.started = true
 		s.tailOpen = s.carry.Empty() && s.tailAfterStart(tb)
+		if s.tailOpen {
+			s.tailWhy = errLateTail
+		} else if sub, ok := s.tailAfterOlder(tb); ok && s.carry.Empty() {
+			s.tailOpen, s.tailSub, s.tailWhy = true, sub, errOlderTail
+		}
 	}
 	if s.tailOpen {
 		sl.tailAt, s.tailOpen = s.tailEnd(tb)
-		sl.tailSub = s.tailSub
+		sl.tailSub, sl.tailWhy = s.tailSub, s.tailWhy
 	}
 	var closed [2]bool    // the stream's last record in tb was met
 	first := [2]int{n, n} // where the stream's pending run begins in tb
@@ -580,6 +590,62 @@ func (s *source) tailAfterStart(tb *tailer.Batch) bool {
 	}
 	x, partial, ok := s.scout.RecordPart(line[i+1:])
 	return ok && partial && x == container.Stdout
+}
+
+// tailAfterOlder reports whether tb, the first batch of a first start
+// (the source has copies older than it, source.older, which it does not
+// read), begins its file and so continues the stdout line whose first
+// parts end the newest of those copies, and returns the gitlab-logger
+// subcomponent their envelope names (nil when its first part is not in
+// the copy's last 1 MiB). The rest of that line then goes raw under
+// their APP-NAME instead of being dropped as a line no gitlab-logger
+// wrapped; the send command logOlder prints sends the first parts (fresh-
+// user trial 278). It reads the copy when it is plain (the kubelet
+// compresses only the copies older than the newest).
+func (s *source) tailAfterOlder(tb *tailer.Batch) ([]byte, bool) {
+	if tb.Start != 0 || len(s.older) == 0 || strings.HasSuffix(s.older[0], ".gz") {
+		return nil, false
+	}
+	f, err := os.Open(s.older[0]) // newest first
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return nil, false
+	}
+	n := min(fi.Size(), 1<<20)
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, fi.Size()-n); err != nil || buf[n-1] != '\n' {
+		return nil, false
+	}
+	var first []byte // the earliest stdout part of the copy's last run of parts
+	for rest := buf[:n-1]; ; {
+		i := bytes.LastIndexByte(rest, '\n')
+		if i < 0 && n < fi.Size() {
+			return nil, first != nil // the run begins before what was read
+		}
+		line := bytes.TrimSuffix(rest[i+1:], []byte("\r"))
+		if x, partial, ok := s.scout.RecordPart(line); ok && x == container.Stdout {
+			if !partial {
+				break
+			}
+			first = line
+		}
+		if i < 0 {
+			break
+		}
+		rest = rest[:i]
+	}
+	if first == nil {
+		return nil, false
+	}
+	d := container.Decoder{Format: s.format}
+	d.DecodeCut(first, false)
+	var c container.Carry
+	d.AppendCarry(&c)
+	return bytes.Clone(container.SubcomponentOf(c.Stdout)), true
 }
 
 // tailEnd returns the index in tb of the first complete stdout record,

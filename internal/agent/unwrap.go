@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -117,7 +118,7 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 			w.mp.Opts.AppName = app
 			w.msg.FromLine(t, out.Text, &w.mp.Opts)
 			w.addK8s()
-			return nil, outUnwrapRaw, errLateTail
+			return nil, outUnwrapRaw, cmp.Or(w.tailWhy, errLateTail)
 		}
 		if !u.forward {
 			return out.Text, outDropped, nil
@@ -208,6 +209,11 @@ var errUnfinished = errors.New("agent: the runtime's last part of the line never
 // errLateTail: the last part of a line came after the carry timeout sent
 // its first parts raw.
 var errLateTail = errors.New("agent: the runtime's last part of a line came after the carry timeout sent its first parts raw; this rest of the line forwarded raw")
+
+// errOlderTail: the first record of a first start's file ends a line whose
+// first parts end the newest rotated copy, which a first start does not
+// read (source.tailAfterOlder).
+var errOlderTail = errors.New("agent: the file begins with the last part of a line whose first parts end its newest rotated copy, which this first start does not read; this rest of the line forwarded raw (the send command logged with the copies sends the first parts)")
 
 // errUnfinishedAtEnd: parts of a line at the end of a file read as
 // finished (--once).
