@@ -42,6 +42,11 @@ func TestKeptOffsetReusedInode(t *testing.T) {
 			kept(dev, ino+1000, lines[:read], read),
 		}, read},
 		{"its inode another file's only", []keptPosition{kept(dev, ino, "another copy's first bytes", 2760)}, 0},
+		// Its content kept twice, at two commits (fresh-user trial 275,
+		// logrotate's create: a .gz read again from the earlier one's
+		// offset): the furthest.
+		{"its own position kept twice, the furthest last", []keptPosition{kept(dev, ino, lines[:9], 9), kept(dev, ino, lines[:20], read)}, read},
+		{"its own position kept twice, the furthest first", []keptPosition{kept(dev, ino, lines[:20], read), kept(dev, ino, lines[:9], 9)}, read},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got, _ := keptOffset(tc.kept, s); got != tc.want {

@@ -401,7 +401,10 @@ func keptOffset(kept []keptPosition, s sibling) (int64, FileID) {
 	best, bestID, bestState := int64(0), FileID{}, preDiffers
 	consider := func(k keptPosition) preState {
 		st := state(k)
-		if st > bestState {
+		// Of positions that fit s as well, the furthest: one file's
+		// content kept twice, at two commits, under two identities (the
+		// file's inode and that of its copy read at a restart).
+		if st > bestState || st == bestState && st != preDiffers && k.pos.Offset > best {
 			best, bestID, bestState = k.pos.Offset, k.id, st
 		}
 		return st
