@@ -367,7 +367,9 @@ func (s *sender) sendPending(ctx context.Context) error {
 func (s *sender) unfinishedLine(ctx context.Context, line []byte) error {
 	s.finishing = true
 	defer func() { s.finishing = false }()
-	s.unfinished++
+	if s.unfinished++; s.unfinished == 1 {
+		s.firstUnfin = fmt.Sprintf("%s:%d", s.label, s.lastN)
+	}
 	return s.line(ctx, s.lastN, line, 0)
 }
 
@@ -383,6 +385,7 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 	}
 	s.lastN = n
 	s.in.records++
+	s.nrecords++
 	l, st, _ := s.dec.DecodeCut(line, long > 0)
 	if st == container.Partial {
 		return nil
@@ -471,8 +474,8 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.Tailer.MaxLineBytes))
 	}
 	if s.unfinished > 0 {
-		notes = append(notes, fmt.Sprintf("%d container log %s unfinished, sent raw as far as %s: %s last part is in none of the files; give the file that holds it, the log's next copy, after the one with the first parts",
-			s.unfinished, plural(s.unfinished, "line", "lines"), plural(s.unfinished, "it got", "they got"), plural(s.unfinished, "its", "their")))
+		notes = append(notes, fmt.Sprintf("%d container log %s unfinished, sent raw as far as %s: %s last part is in none of the files; the first ends at %s: give the file that holds its rest, the log's next copy, after that one",
+			s.unfinished, plural(s.unfinished, "line", "lines"), plural(s.unfinished, "it got", "they got"), plural(s.unfinished, "its", "their"), s.firstUnfin))
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
@@ -490,8 +493,12 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	if !config.IsStdout(to) {
 		w = cmd.OutOrStdout()
 	}
-	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
-		s.read, to, took.Round(time.Millisecond), detail)
+	from := ""
+	if s.dec.Format != container.Plain {
+		from = fmt.Sprintf(" from %d container log %s", s.nrecords, plural(s.nrecords, "record", "records"))
+	}
+	fmt.Fprintf(w, "sent %d %s of %d read%s to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
+		s.read, from, to, took.Round(time.Millisecond), detail)
 	for _, n := range s.notes {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: %s\n", n)
 	}
@@ -708,9 +715,13 @@ type sender struct {
 	// while one is sent: its failure to parse is its being cut short,
 	// not a cause to report.
 	unfinished    int
-	unfinishedRaw int // of them, those that did not parse (all, but for a line cut at its end)
+	unfinishedRaw int    // of them, those that did not parse (all, but for a line cut at its end)
+	firstUnfin    string // FILE:LINE of the last part read of the first of them
 	finishing     bool
-	likeOther     int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
+	// nrecords counts the container log records read (--format cri,
+	// docker or auto), of which the lines read are made.
+	nrecords  int
+	likeOther int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
 	// label is the name of the input being read, for starts.
 	label string

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,21 +17,25 @@ func TestSendUnfinishedPart(t *testing.T) {
 	line := `{"component": "gitlab","subcomponent":"audit_json","message":{"severity":"INFO","time":"2026-12-07T10:00:00.000Z","author_id":1,"author_na`
 	for _, tc := range []struct {
 		name, records string
+		at            int // the line where the unfinished parts end
 		want, dont    []string
 	}{
-		{"alone", "2026-12-07T10:00:00.000000000Z stdout P " + line + "\n",
-			[]string{"sent 1 line of 1 read", "(1 container log line unfinished, sent raw as far as it got: its last part is in none of the files; give the file that holds it, the log's next copy, after the one with the first parts)"},
+		{"alone", "2026-12-07T10:00:00.000000000Z stdout P " + line + "\n", 1,
+			[]string{"sent 1 line of 1 read from 1 container log record", "(1 container log line unfinished, sent raw as far as it got: its last part is in none of the files; the first ends at "},
 			[]string{"unparsed", "did not parse", "is it a GitLab log?"}},
 		{"after a line that does not parse", "2026-12-07T10:00:00.000000000Z stdout F {\"severity\":\"INFO\",\"time\":\n" +
-			"2026-12-07T10:00:00.000000000Z stdout P " + line + "\n",
-			[]string{"sent 2 lines of 2 read", "(1 unparsed, sent raw; 1 container log line unfinished", "0.log:1: "},
-			[]string{"0.log:2"}},
+			"2026-12-07T10:00:00.000000000Z stdout P " + line + "\n", 2,
+			[]string{"sent 2 lines of 2 read from 2 container log records", "(1 unparsed, sent raw; 1 container log line unfinished", "0.log:1: "},
+			[]string{"0.log:2: audit"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := writeFile(t, filepath.Join(t.TempDir(), "0.log"), tc.records)
 			var stdout, stderr bytes.Buffer
 			if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--format", "cri", "--type", "audit", "--to", "stdout", file); err != nil {
 				t.Fatalf("send: %v\n%s", err, stderr.String())
+			}
+			if at := fmt.Sprintf("the first ends at %s:%d: give the file that holds its rest, the log's next copy, after that one)", file, tc.at); !strings.Contains(stderr.String(), at) {
+				t.Errorf("want %q in:\n%s", at, stderr.String())
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(stderr.String(), w) {
