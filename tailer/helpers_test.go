@@ -453,3 +453,22 @@ func neverCommit(tl *Tailer) <-chan int {
 	}()
 	return read
 }
+
+// runCommitted starts a tailer of cfg, waits for n lines and for it to follow
+// the file, runs during (when not nil), waits until every batch is
+// committed, stops it cleanly and returns the lines it delivered: one run
+// of a test of restarts.
+func runCommitted(t *testing.T, cfg Config, n int, during func(col *collector)) []string {
+	t.Helper()
+	col := start(t, cfg)
+	col.waitN(n)
+	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if during != nil {
+		during(col)
+	}
+	waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.Outstanding == 0 })
+	if err := col.stop(); err != nil {
+		t.Fatal(err)
+	}
+	return col.texts()
+}

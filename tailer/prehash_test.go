@@ -115,17 +115,7 @@ func testRestartsCopyTruncateReusedInode(t *testing.T, l string) {
 	var got []string
 	run := func(n int, during func(col *collector)) {
 		t.Helper()
-		col := start(t, cfg)
-		col.waitN(n)
-		waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-		if during != nil {
-			during(col)
-		}
-		waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.Outstanding == 0 })
-		if err := col.stop(); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, col.texts()...)
+		got = append(got, runCommitted(t, cfg, n, during)...)
 	}
 	writeFile(t, path, numbered(l, 1, 31))
 	run(30, nil)
