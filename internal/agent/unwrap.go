@@ -58,17 +58,28 @@ func newUnwrapper(format container.Format, typ parser.Type, appName string, forw
 	if format == container.Plain {
 		return nil
 	}
-	u := &unwrapper{dec: container.Decoder{Format: format, MaxLineBytes: maxLine}, srcType: typ, appName: appName, forward: forward}
-	if m := container.ParsePath(path); !m.IsZero() {
-		var ps []parser.Field
-		for _, f := range [...]struct{ n, v string }{{"Namespace", m.Namespace}, {"Pod", m.Pod}, {"Container", m.Container}, {"ContainerID", m.ContainerID}} {
-			if f.v != "" {
-				ps = append(ps, parser.Field{Name: f.n, Value: []byte(f.v)})
-			}
-		}
-		u.k8s = []forwarder.Element{{ID: KubernetesSDIDFor(sdID), Params: ps}}
+	return &unwrapper{dec: container.Decoder{Format: format, MaxLineBytes: maxLine}, srcType: typ, appName: appName, forward: forward,
+		k8s: KubernetesElements(path, sdID)}
+}
+
+// KubernetesElements returns the STRUCTURED-DATA run adds to each line of
+// the container log at path, under the SD-ID KubernetesSDIDFor(sdID): one
+// element with the Namespace, Pod, Container and ContainerID the path
+// names (container.ParsePath: the kubelet's /var/log/pods and
+// /var/log/containers names, rotated copies too), those it names; nil when
+// it names none.
+func KubernetesElements(path, sdID string) []forwarder.Element {
+	m := container.ParsePath(path)
+	if m.IsZero() {
+		return nil
 	}
-	return u
+	var ps []parser.Field
+	for _, f := range [...]struct{ n, v string }{{"Namespace", m.Namespace}, {"Pod", m.Pod}, {"Container", m.Container}, {"ContainerID", m.ContainerID}} {
+		if f.v != "" {
+			ps = append(ps, parser.Field{Name: f.n, Value: []byte(f.v)})
+		}
+	}
+	return []forwarder.Element{{ID: KubernetesSDIDFor(sdID), Params: ps}}
 }
 
 // typeOf returns the parser type of a decoded record: its gitlab-logger
