@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
@@ -66,7 +67,9 @@ parses, a warning asks whether the input is a GitLab log; send still exits
 .gz and the others, recognised by their first bytes) are decompressed.
 Container logs (the CRI or Docker json-file records of
 /var/log/containers and /var/log/pods) are unwrapped with --format cri,
-docker or auto, as run reads a source of that format: records split into
+docker or auto, as run reads a source of that format (each line with the
+kubernetes@ element of the namespace, pod and container its path names,
+as run adds it): records split into
 parts are joined, across the rotated copies of one log given one after
 the other too (oldest first: 0.log.20261207-100002.gz, then 0.log), a
 gitlab-logger envelope gives its GitLab line, typed by its subcomponent,
@@ -277,6 +280,9 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		}
 		s.mp.SetType(t)
 		s.in = inputLines{typ: t}
+		if s.dec.Format != container.Plain {
+			s.k8s = agent.KubernetesElements(name, s.enc.SDID) // as run adds to the file's lines
+		}
 		var sendErr error
 		label, last, blank := "stdin", 0, s.blank // as readLines names standard input
 		limit := s.maxLine
@@ -720,7 +726,11 @@ type sender struct {
 	finishing     bool
 	// nrecords counts the container log records read (--format cri,
 	// docker or auto), of which the lines read are made.
-	nrecords  int
+	nrecords int
+	// k8s is the kubernetes@ element of the lines of the input being
+	// read, a container log (agent.KubernetesElements); nil when its
+	// path names no pod.
+	k8s       []forwarder.Element
 	likeOther int // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
 	// label is the name of the input being read, for starts.
@@ -781,7 +791,11 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 		s.in.like.add(s.in.typ, parser.Detect(line))
 	}
 	s.mp.Opts.Now = time.Now()
-	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {
+	err := s.mp.Map(line, cut, &s.rec, &s.msg)
+	if s.k8s != nil {
+		s.msg.Elements = s.k8s
+	}
+	if err != nil {
 		s.unparsed++ // sent raw, as run counts it
 		switch {
 		case s.finishing: // cut short (unfinishedLine): not a cause of the line's own

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -48,9 +49,9 @@ func TestSendContainer(t *testing.T) {
 	if len(msgs) != 3 {
 		t.Fatalf("%d messages, want 3:\n%s\n%s", len(msgs), out, errOut)
 	}
-	for i, w := range []string{"N1E", "N3E"} {
-		if m := msgs[2*i]; !strings.Contains(m, " GitLab-Audit-Logs - audit [gitlab@32473 ") || !strings.Contains(m, w) || strings.Count(m, `"severity"`) != 1 {
-			t.Errorf("want the audit line %s whole, with its columns: %s", w, m)
+	for i, w := range []struct{ line, pod string }{{"N1E", "a-1"}, {"N3E", "b-1"}} {
+		if m := msgs[2*i]; !strings.Contains(m, ` GitLab-Audit-Logs - audit [kubernetes@32473 Namespace="gitlab" Pod="`+w.pod+`" Container="c"][gitlab@32473 `) || !strings.Contains(m, w.line) || strings.Count(m, `"severity"`) != 1 {
+			t.Errorf("want the audit line %s whole, with its pod's kubernetes@ element and its columns: %s", w.line, m)
 		}
 	}
 	// N2E's first part, never finished: sent as far as it got, raw, under
@@ -65,5 +66,39 @@ func TestSendContainer(t *testing.T) {
 	out, errOut = send("--other-subcomponents", "forward")
 	if n := strings.Count(out, " GitLab-Logs - "); n != 3 || !strings.Contains(out, " E1207 some noise") || !strings.Contains(out, " panic: ") || strings.Contains(errOut, "dropped") {
 		t.Errorf("forward: %d messages under GitLab-Logs, want 3 (stderr's and production_json's) and none dropped:\n%s\n%s", n, out, errOut)
+	}
+}
+
+// TestSendContainerAsRun: send --format cri sends a container log's lines
+// as run sends them, byte for byte: the same kubernetes@ element (the
+// namespace, pod and container the path names), columns and MSG (fresh-
+// user trials 275, 277 and 278: send added no kubernetes@ element).
+func TestSendContainerAsRun(t *testing.T) {
+	dir := t.TempDir()
+	env := func(n int) string {
+		return fmt.Sprintf(`{"date":"2026-12-07T10:00:%02d.000Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":{"severity":"INFO","time":"2026-12-07T10:00:%02d.000Z","author_id":1,"author_name":"A","entity_id":%d,"entity_type":"User","target_details":"N%dE"}}`, n, n, n, n)
+	}
+	log := writeFile(t, filepath.Join(dir, "pods", "gitlab_webservice-1_uid", "webservice", "0.log"),
+		"2026-12-07T10:00:01.000000000Z stdout F "+env(1)+"\n"+
+			"2026-12-07T10:00:02.000000000Z stdout P "+env(2)[:60]+"\n"+
+			"2026-12-07T10:00:02.000000000Z stdout F "+env(2)[60:]+"\n"+
+			"2026-12-07T10:00:03.000000000Z stdout F not a gitlab-logger line\n")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nhostname: h\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: "+filepath.Join(dir, "pods", "*", "*", "*.log")+", format: cri, start_at: beginning, other_subcomponents: forward}\n")
+	r := runCmd(t, "--config", cfg, "--once")
+	if r.err != nil {
+		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--format", "cri", "--other-subcomponents", "forward", "--hostname", "h", "--to", "stdout", log); err != nil {
+		t.Fatalf("send: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(r.stdout, `[kubernetes@32473 Namespace="gitlab" Pod="webservice-1" Container="webservice"]`) || strings.Count(r.stdout, "\n") != 3 {
+		t.Fatalf("run sent, want 3 lines with their kubernetes@ element:\n%s", r.stdout)
+	}
+	// A line of no event time is dated when it is read, by each.
+	readTime := regexp.MustCompile(`(?m)^(<\d+>1 )\S+( h GitLab-Logs )`)
+	if got, want := readTime.ReplaceAllString(stdout.String(), "${1}READ${2}"), readTime.ReplaceAllString(r.stdout, "${1}READ${2}"); got != want {
+		t.Errorf("send sent\n%s\nrun sent\n%s", got, want)
 	}
 }
