@@ -111,8 +111,8 @@ func TestFirstStartOlderContainerCopies(t *testing.T) {
 	}
 	var got []string
 	for _, m := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
-		if !strings.Contains(m, " GitLab-Audit-Logs - audit [gitlab@32473 ") {
-			t.Errorf("not an audit message with its columns: %s", m)
+		if !strings.Contains(m, ` GitLab-Audit-Logs - audit [kubernetes@32473 Namespace="gitlab" Pod="webservice-1" Container="webservice"][gitlab@32473 `) {
+			t.Errorf("not an audit message with its pod's kubernetes@ element and its columns: %s", m)
 		}
 		got = append(got, m[strings.Index(m, "] {")+2:])
 	}
@@ -128,8 +128,22 @@ func TestFirstStartOlderContainerCopies(t *testing.T) {
 // that says why, and the send command the log prints sends the first
 // parts: the line reaches the collector in two raw pieces instead of
 // losing its end as a line no gitlab-logger wrapped (fresh-user trial
-// 278).
+// 278), also when the newest copy is compressed and when the source has a
+// type, whose parser the rest would fail (trial 280).
 func TestFirstStartTailOfOlderCopy(t *testing.T) {
+	for _, tc := range []struct {
+		name, source string
+		gz           bool
+	}{
+		{"plain copy", "format: cri", false},
+		{"compressed copy", "format: cri", true},
+		{"typed source", "type: audit, format: cri", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testFirstStartTailOfOlderCopy(t, tc.source, tc.gz) })
+	}
+}
+
+func testFirstStartTailOfOlderCopy(t *testing.T, source string, gz bool) {
 	dir := t.TempDir()
 	line := func(n int) string {
 		return fmt.Sprintf(`{"severity":"INFO","time":"2026-12-07T10:00:%02d.000Z","author_id":1,"author_name":"Admin","entity_id":%d,"entity_type":"Project","target_details":"N%dE"}`, n, n, n)
@@ -142,10 +156,19 @@ func TestFirstStartTailOfOlderCopy(t *testing.T) {
 	logDir := filepath.Join(dir, "pods", "gitlab_webservice-1_uid", "webservice")
 	log := writeFile(t, filepath.Join(logDir, "0.log"), "2026-12-07T10:00:03.000000000Z stdout F "+split[cut:]+"\n"+
 		"2026-12-07T10:00:04.000000000Z stdout F "+envelope(4)+"\n")
-	writeFile(t, log+".20261207-100002", "2026-12-07T10:00:02.000000000Z stdout F "+envelope(2)+"\n"+
-		"2026-12-07T10:00:03.000000000Z stdout P "+split[:cut]+"\n")
+	older := "2026-12-07T10:00:02.000000000Z stdout F " + envelope(2) + "\n" +
+		"2026-12-07T10:00:03.000000000Z stdout P " + split[:cut] + "\n"
+	if gz {
+		z, err := gzipBytes([]byte(older))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, log+".20261207-100002.gz", string(z))
+	} else {
+		writeFile(t, log+".20261207-100002", older)
+	}
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
-		"  - {path: "+filepath.Join(dir, "pods", "*", "*", "*.log")+", format: cri}\n")
+		"  - {path: "+filepath.Join(dir, "pods", "*", "*", "*.log")+", "+source+"}\n")
 	r := runCmd(t, "--config", cfg, "--once")
 	if r.err != nil {
 		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
@@ -157,5 +180,34 @@ func TestFirstStartTailOfOlderCopy(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "the file begins with the last part of a line whose first parts end its newest rotated copy") {
 		t.Errorf("want the rest's warning; log:\n%s", r.stderr)
+	}
+}
+
+// TestFirstStartOlderCopiesSendFlags: the send command a first start logs
+// for the copies it does not read carries the settings that make run's
+// messages what they are, so that the backfill is sent as run would have
+// sent it: the source's other_subcomponents: forward, the hostname and
+// forward's facility and sd_id (fresh-user trial 280: a backfill under
+// another host, facility and SD-ID, its stderr parts dropped).
+func TestFirstStartOlderCopiesSendFlags(t *testing.T) {
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "pods", "gitlab_webservice-1_uid", "webservice")
+	log := writeFile(t, filepath.Join(logDir, "0.log"), "2026-12-07T10:00:04.000000000Z stdout F x\n")
+	writeFile(t, log+".20261207-100002", "2026-12-07T10:00:02.000000000Z stdout F y\n")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nhostname: node-1\n"+
+		"forward: {url: stdout, facility: local3, sd_id: \"gl@99999\"}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: "+filepath.Join(dir, "pods", "*", "*", "*.log")+", format: cri, other_subcomponents: forward}\n")
+	r := runCmd(t, "--config", cfg, "--once")
+	if r.err != nil {
+		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+	}
+	var cmd string
+	for _, l := range r.logs {
+		if strings.HasPrefix(l["msg"].(string), "rotated copies older than this first start are not read") {
+			cmd, _ = l["send"].(string)
+		}
+	}
+	if want := "gitlab-syslog send --type auto --format cri --other-subcomponents forward --hostname node-1 --facility local3 --sd-id gl@99999 --to URL -- " + log + ".20261207-100002 "; !strings.HasPrefix(cmd, want) {
+		t.Errorf("send %q, want it to begin %q", cmd, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/shellcmd"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -883,16 +885,44 @@ func (a *Agent) logOlder(s *source) {
 	}
 	a.log.Info(msg,
 		"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
-		"send", sendOlder(s.cfg, s.older))
+		"send", sendOlder(a.cfg, s.cfg, s.older))
 }
 
 // sendOlder returns the send command that sends the rotated copies older
-// of the file of the source sc once, oldest first: its type (auto when
-// the source has none, as a glob's) and, for a container log, its format.
-func sendOlder(sc config.Source, older []string) string {
+// of the file of the source sc once, oldest first, as run would have sent
+// them: its type (auto when the source has none, as a glob's), for a
+// container log its format and other_subcomponents: forward, and the
+// settings of c that change the messages (hostname, forward's facility,
+// sd_id, structured_data and format, tailer.max_line_bytes) when they are
+// not the defaults (trial 280: a backfill unlike run's lines).
+func sendOlder(c *config.Config, sc config.Source, older []string) string {
 	flags := "--type " + cmp.Or(sc.Type, "auto")
 	if f := sc.Format; f != "" && f != "plain" {
 		flags += " --format " + f
+		if sc.OtherSubcomponents == "forward" {
+			flags += " --other-subcomponents forward"
+		}
+	}
+	if c != nil {
+		add := func(flag, v, def string) {
+			if v != "" && v != def {
+				flags += " " + flag + " " + shellcmd.Quote(v)
+			}
+		}
+		if !c.HostnameFromOS() {
+			add("--hostname", c.Hostname, "")
+		}
+		add("--facility", c.Forward.Facility, config.DefaultFacility)
+		add("--sd-id", c.Forward.SDID, config.DefaultSDID)
+		if n := c.Tailer.MaxLineBytes; n > 0 && n != config.DefaultMaxLine {
+			flags += " --max-line-bytes " + strconv.Itoa(n)
+		}
+		if sd := c.Forward.StructuredData; sd != nil && !*sd {
+			flags += " --no-sd"
+		}
+		if strings.EqualFold(c.Forward.Format, "rfc3164") {
+			flags += " --rfc3164"
+		}
 	}
 	return fmt.Sprintf("gitlab-syslog send %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", flags, oldestFirst(older))
 }

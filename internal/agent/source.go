@@ -2,8 +2,10 @@ package agent
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -600,30 +602,21 @@ func (s *source) tailAfterStart(tb *tailer.Batch) bool {
 // the copy's last 1 MiB). The rest of that line then goes raw under
 // their APP-NAME instead of being dropped as a line no gitlab-logger
 // wrapped; the send command logOlder prints sends the first parts (fresh-
-// user trial 278). It reads the copy when it is plain (the kubelet
-// compresses only the copies older than the newest).
+// user trial 278). A compressed copy is read through (the kubelet
+// compresses the copies older than the newest; trial 280).
 func (s *source) tailAfterOlder(tb *tailer.Batch) ([]byte, bool) {
-	if tb.Start != 0 || len(s.older) == 0 || strings.HasSuffix(s.older[0], ".gz") {
+	if tb.Start != 0 || len(s.older) == 0 {
 		return nil, false
 	}
-	f, err := os.Open(s.older[0]) // newest first
-	if err != nil {
+	buf, whole, err := lastBytes(s.older[0], 1<<20) // newest first
+	if err != nil || len(buf) == 0 || buf[len(buf)-1] != '\n' {
 		return nil, false
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || fi.Size() == 0 {
-		return nil, false
-	}
-	n := min(fi.Size(), 1<<20)
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, fi.Size()-n); err != nil || buf[n-1] != '\n' {
-		return nil, false
-	}
+	n := len(buf)
 	var first []byte // the earliest stdout part of the copy's last run of parts
 	for rest := buf[:n-1]; ; {
 		i := bytes.LastIndexByte(rest, '\n')
-		if i < 0 && n < fi.Size() {
+		if i < 0 && !whole {
 			return nil, first != nil // the run begins before what was read
 		}
 		line := bytes.TrimSuffix(rest[i+1:], []byte("\r"))
@@ -646,6 +639,54 @@ func (s *source) tailAfterOlder(tb *tailer.Batch) ([]byte, bool) {
 	var c container.Carry
 	d.AppendCarry(&c)
 	return bytes.Clone(container.SubcomponentOf(c.Stdout)), true
+}
+
+// lastBytes returns the last n bytes of the file name, decompressed when
+// its name ends in .gz (read through to its end), and whether they are
+// all of it.
+func lastBytes(name string, n int) ([]byte, bool, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	if !strings.HasSuffix(name, ".gz") {
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, false, err
+		}
+		m := min(fi.Size(), int64(n))
+		buf := make([]byte, m)
+		if _, err := f.ReadAt(buf, fi.Size()-m); err != nil {
+			return nil, false, err
+		}
+		return buf, m == fi.Size(), nil
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, false, err
+	}
+	defer zr.Close()
+	buf := make([]byte, 2*n) // a window: when full, its last n bytes move to its front
+	end, whole := 0, true
+	for {
+		if end == len(buf) {
+			copy(buf, buf[n:])
+			end, whole = n, false
+		}
+		m, err := zr.Read(buf[end:])
+		end += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	if end > n {
+		return buf[end-n : end], false, nil
+	}
+	return buf[:end], whole, nil
 }
 
 // tailEnd returns the index in tb of the first complete stdout record,
