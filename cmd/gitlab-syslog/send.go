@@ -396,6 +396,10 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 	if st == container.Partial {
 		return nil
 	}
+	if st == container.Complete && parser.Blank(l.Text) {
+		s.blank++ // as run skips it, before it is typed (trial 280: counted as dropped)
+		return nil
+	}
 	if st == container.Complete {
 		// Typed as run types it: by its gitlab-logger subcomponent, else
 		// as the input; stderr and, without a type, a line the logger
@@ -480,7 +484,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.Tailer.MaxLineBytes))
 	}
 	if s.unfinished > 0 {
-		notes = append(notes, fmt.Sprintf("%d container log %s unfinished, sent raw as far as %s: %s last part is in none of the files; the first ends at %s: give the file that holds its rest, the log's next copy, after that one",
+		notes = append(notes, fmt.Sprintf("%d container log %s unfinished, sent raw as far as %s: %s last part is in none of the files; the first ends at %s, and the log's next file holds its rest (when that is the file a first start of run read, run sent the rest raw: do not send that file, whose lines run sent)",
 			s.unfinished, plural(s.unfinished, "line", "lines"), plural(s.unfinished, "it got", "they got"), plural(s.unfinished, "its", "their"), s.firstUnfin))
 	}
 	if s.blank > 0 {

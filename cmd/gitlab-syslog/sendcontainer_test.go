@@ -96,9 +96,29 @@ func TestSendContainerAsRun(t *testing.T) {
 	if !strings.Contains(r.stdout, `[kubernetes@32473 Namespace="gitlab" Pod="webservice-1" Container="webservice"]`) || strings.Count(r.stdout, "\n") != 3 {
 		t.Fatalf("run sent, want 3 lines with their kubernetes@ element:\n%s", r.stdout)
 	}
+	if strings.Contains(r.stderr, "name only some of the lines") || !strings.Contains(r.stderr, "lines sent raw that no warning names") {
+		t.Errorf("run: want the note that names the line of no gitlab-logger forwarded raw, not that warnings named only some (trial 280):\n%s", r.stderr)
+	}
 	// A line of no event time is dated when it is read, by each.
 	readTime := regexp.MustCompile(`(?m)^(<\d+>1 )\S+( h GitLab-Logs )`)
 	if got, want := readTime.ReplaceAllString(stdout.String(), "${1}READ${2}"), readTime.ReplaceAllString(r.stdout, "${1}READ${2}"); got != want {
 		t.Errorf("send sent\n%s\nrun sent\n%s", got, want)
+	}
+}
+
+// TestSendContainerBlankRecords: a container log's blank records are
+// skipped and counted as blank lines, as run counts them, not as lines
+// of no GitLab log dropped (fresh-user trial 280).
+func TestSendContainerBlankRecords(t *testing.T) {
+	line := `{"date":"2026-12-07T10:00:00.000Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":{"severity":"INFO","time":"2026-12-07T10:00:00.000Z","author_id":1,"author_name":"A","entity_id":1,"entity_type":"User","target_details":"x"}}`
+	file := writeFile(t, filepath.Join(t.TempDir(), "0.log"), "2026-12-07T10:00:00.000000000Z stdout F "+line+"\n"+
+		"2026-12-07T10:00:01.000000000Z stdout F \n2026-12-07T10:00:02.000000000Z stdout F\n")
+	var stdout, stderr bytes.Buffer
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--format", "cri", "--to", "stdout", file); err != nil {
+		t.Fatalf("send: %v\n%s", err, stderr.String())
+	}
+	if want := "sent 1 line of 1 read from 3 container log records to stdout:// in "; !strings.Contains(stderr.String(), want) ||
+		!strings.Contains(stderr.String(), "(2 blank lines skipped)") || strings.Contains(stderr.String(), "dropped") {
+		t.Errorf("want %q and 2 blank lines skipped, none dropped:\n%s", want, stderr.String())
 	}
 }

@@ -34,7 +34,7 @@ func TestSendUnfinishedPart(t *testing.T) {
 			if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--format", "cri", "--type", "audit", "--to", "stdout", file); err != nil {
 				t.Fatalf("send: %v\n%s", err, stderr.String())
 			}
-			if at := fmt.Sprintf("the first ends at %s:%d: give the file that holds its rest, the log's next copy, after that one)", file, tc.at); !strings.Contains(stderr.String(), at) {
+			if at := fmt.Sprintf("the first ends at %s:%d, and the log's next file holds its rest (when that is the file a first start of run read, run sent the rest raw: do not send that file, whose lines run sent))", file, tc.at); !strings.Contains(stderr.String(), at) {
 				t.Errorf("want %q in:\n%s", at, stderr.String())
 			}
 			for _, w := range tc.want {

@@ -383,5 +383,9 @@ func (s *source) logUnnamed(log *slog.Logger, what []any) {
 	if s.format == container.Plain && s.cfg.Type != "" {
 		attrs = append(attrs, "list_them", listUnparsed(s.cfg.Path, s.cfg.Type)+" (every line of the file, from its first)")
 	}
+	if named == 0 { // none failed to parse: each was sent raw by design (trial 280)
+		log.Info("--once: lines sent raw that no warning names: a container log's lines of other subcomponents and stderr's (other_subcomponents: forward), and lines cut to max_line_bytes, are sent raw, as they come", attrs...)
+		return
+	}
 	log.Warn("--once: the warnings above name only some of the lines that did not parse (one warning per 10 s per file)", attrs...)
 }
