@@ -158,7 +158,7 @@ func (s *source) flushCarry(pctx context.Context) bool {
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
 	if len(bytes.TrimSpace(s.carry.Stdout)) > 0 {
-		s.tailOpen, s.tailSub = true, bytes.Clone(container.SubcomponentOf(s.carry.Stdout))
+		s.tailOpen, s.tailSub, s.tailWhy = true, bytes.Clone(container.SubcomponentOf(s.carry.Stdout)), errLateTail
 		sl.tailSub = s.tailSub // the parts' APP-NAME, as the rest's
 	}
 	s.clearCarry()
@@ -240,7 +240,8 @@ type worker struct {
 	fails *parseFails
 	uw    *unwrapper // nil for format plain
 	// tailAt, tailSub and tailWhy are the slot's for the batch being
-	// encoded.
+	// encoded; tailWhy nil: no line is such a rest (the rescan worker's,
+	// a slot made elsewhere than carryOver).
 	tailAt  int
 	tailSub []byte
 	tailWhy error

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -122,12 +121,12 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 	if parser.Blank(out.Text) {
 		return nil, outBlank, nil
 	}
-	if i == w.tailAt { // the rest of a line whose first parts went raw, under their APP-NAME, whatever the source's type
+	if i == w.tailAt && w.tailWhy != nil { // the rest of a line whose first parts went raw, under their APP-NAME, whatever the source's type
 		t, app := u.subType(w.tailSub)
 		w.mp.Opts.AppName = app
 		w.msg.FromLine(t, out.Text, &w.mp.Opts)
 		w.addK8s()
-		return nil, outUnwrapRaw, cmp.Or(w.tailWhy, errLateTail)
+		return nil, outUnwrapRaw, w.tailWhy
 	}
 	t := u.typeOf(&out)
 	if t == parser.TypeUnknown {
