@@ -93,12 +93,7 @@ func TestFirstStartOlderContainerCopies(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
 	}
-	var cmd string
-	for _, l := range r.logs {
-		if strings.HasPrefix(l["msg"].(string), "rotated copies older than this first start are not read") {
-			cmd, _ = l["send"].(string)
-		}
-	}
+	cmd := olderSendCommand(r)
 	want := "gitlab-syslog send --type auto --format cri --to URL -- " + log + ".20261207-100002.gz " + log + ".20261207-100004 "
 	if !strings.HasPrefix(cmd, want) {
 		t.Fatalf("send %q, want it to begin %q; log:\n%s", cmd, want, r.stderr)
@@ -201,13 +196,20 @@ func TestFirstStartOlderCopiesSendFlags(t *testing.T) {
 	if r.err != nil {
 		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
 	}
+	cmd := olderSendCommand(r)
+	if want := "gitlab-syslog send --type auto --format cri --other-subcomponents forward --hostname node-1 --facility local3 --sd-id gl@99999 --to URL -- " + log + ".20261207-100002 "; !strings.HasPrefix(cmd, want) {
+		t.Errorf("send %q, want it to begin %q", cmd, want)
+	}
+}
+
+// olderSendCommand returns the send command of the note of run's first
+// start about the rotated copies it does not read; "" when none.
+func olderSendCommand(r runResult) string {
 	var cmd string
 	for _, l := range r.logs {
 		if strings.HasPrefix(l["msg"].(string), "rotated copies older than this first start are not read") {
 			cmd, _ = l["send"].(string)
 		}
 	}
-	if want := "gitlab-syslog send --type auto --format cri --other-subcomponents forward --hostname node-1 --facility local3 --sd-id gl@99999 --to URL -- " + log + ".20261207-100002 "; !strings.HasPrefix(cmd, want) {
-		t.Errorf("send %q, want it to begin %q", cmd, want)
-	}
+	return cmd
 }
