@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,7 +70,8 @@ docker or auto, as run reads a source of that format (each line with the
 kubernetes@ element of the namespace, pod and container its path names,
 as run adds it): records split into
 parts are joined, across the rotated copies of one log given one after
-the other too (oldest first: 0.log.20261207-100002.gz, then 0.log), a
+the other too (oldest first: 0.log.20261207-100002.gz, then 0.log; the
+kubelet's copies of one log are read so in whatever order given), a
 gitlab-logger envelope gives its GitLab line, typed by its subcomponent,
 and the lines of other subcomponents, stderr's and, without --type, lines
 not wrapped by gitlab-logger are dropped and counted
@@ -218,6 +218,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
+	if format != container.Plain {
+		oldestFirst(files, cmd.ErrOrStderr())
+	}
 	enc := c.Forward.LineEncoder()
 	out, err := openOutput(ctx, cmd, c, enc, o.timeout)
 	if err != nil {
@@ -320,18 +323,12 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 
 // sameLog reports whether the inputs a and b are copies of one container
 // log, whose line parts may continue from one into the other: the same
-// directory and the same name up to its first ".log" (the kubelet's
-// 0.log and 0.log.20261207-100002.gz). A line's parts are not joined
-// across other inputs (two pods' logs).
+// logStem (the kubelet's 0.log and 0.log.20261207-100002.gz). A line's
+// parts are not joined across other inputs (two pods' logs).
 func sameLog(a, b string) bool {
-	stem := func(p string) string {
-		base := filepath.Base(p)
-		if i := strings.Index(base, ".log"); i >= 0 {
-			base = base[:i+len(".log")]
-		}
-		return filepath.Join(filepath.Dir(p), base)
-	}
-	return a != "-" && b != "-" && stem(a) == stem(b)
+	sa, _ := logStem(a)
+	sb, _ := logStem(b)
+	return a != "-" && b != "-" && sa == sb
 }
 
 // sendPending sends, as lines of the input being read, the parts of the
