@@ -219,7 +219,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		return fmt.Errorf("send: %w", err)
 	}
 	if format != container.Plain {
-		oldestFirst(files, cmd.ErrOrStderr())
+		rotationOrder(files, cmd.ErrOrStderr())
 	}
 	enc := c.Forward.LineEncoder()
 	out, err := openOutput(ctx, cmd, c, enc, o.timeout)
@@ -553,7 +553,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 	whole := s.read - s.truncated - s.unfinishedRaw // lines within the limit; a cut one is never parsed
 	switch {
-	case s.read == 0 || s.unparsed-s.unfinishedRaw < s.read-s.unfinishedRaw || whole == 0:
+	case s.read == 0 || s.unparsed < s.read || whole == 0:
 	case s.records.most(whole): // the lines' own cause, not a question
 		fmt.Fprintf(w, "send: WARNING: %s%s; all were sent raw: %s\n",
 			noneParsed(whole, " read"), s.cutNote(maxLine), s.records.cause(whole))
@@ -798,16 +798,17 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 	}
 	if err != nil {
 		s.unparsed++ // sent raw, as run counts it
+		if !cut && !s.finishing {
+			s.records.add(line)
+		}
 		switch {
 		case s.finishing: // cut short (unfinishedLine): not a cause of the line's own
 			s.in.unfinished++
 			s.unfinishedRaw++
 		case cut: // told apart, with the line limit
 		case errors.Is(err, mapping.ErrNoParser):
-			s.records.add(line)
 			s.in.unparsed.addUnknown(n, line, "--type")
 		default:
-			s.records.add(line)
 			s.in.unparsed.add(n, line, err)
 		}
 	}

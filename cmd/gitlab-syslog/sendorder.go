@@ -40,53 +40,44 @@ func rotationKey(suffix string) (string, bool) {
 	return d, true
 }
 
-// oldestFirst puts the inputs that are copies of one container log,
+// rotationOrder puts the inputs that are copies of one container log,
 // named as the kubelet names them, in rotation order, oldest first, in
 // the places they hold among files, so that a line's parts are joined
 // from one copy into the next whatever order they were given in (a shell
 // glob, 0.log*, puts 0.log first: fresh-user trial 280, the rest of a line
 // dropped). Copies of a log of which one is named otherwise keep their
 // order. It says on w which it reordered.
-func oldestFirst(files []string, w io.Writer) {
-	groups := map[string][]int{}
+func rotationOrder(files []string, w io.Writer) {
+	at := map[string][]int{} // the places of each log's copies
 	var stems []string
 	for i, f := range files {
 		if f == "-" {
 			continue
 		}
 		stem, _ := logStem(f)
-		if groups[stem] == nil {
+		if at[stem] == nil {
 			stems = append(stems, stem)
 		}
-		groups[stem] = append(groups[stem], i)
+		at[stem] = append(at[stem], i)
 	}
+	type copyAt struct{ name, key string }
+	byKey := func(a, b copyAt) int { return strings.Compare(a.key, b.key) }
 	for _, stem := range stems {
-		at := groups[stem]
-		if len(at) < 2 {
-			continue
-		}
-		keys := make(map[string]string, len(at))
-		known := true
-		for _, i := range at {
+		copies := make([]copyAt, 0, len(at[stem]))
+		for _, i := range at[stem] {
 			_, suffix := logStem(files[i])
-			k, ok := rotationKey(suffix)
-			keys[files[i]], known = k, known && ok
+			if k, ok := rotationKey(suffix); ok {
+				copies = append(copies, copyAt{files[i], k})
+			}
 		}
-		if !known {
+		if len(copies) < 2 || len(copies) < len(at[stem]) || slices.IsSortedFunc(copies, byKey) {
 			continue
 		}
-		names := make([]string, len(at))
-		for j, i := range at {
-			names[j] = files[i]
+		slices.SortStableFunc(copies, byKey)
+		names := make([]string, len(copies))
+		for j, i := range at[stem] {
+			files[i], names[j] = copies[j].name, copies[j].name
 		}
-		sorted := slices.Clone(names)
-		slices.SortStableFunc(sorted, func(a, b string) int { return strings.Compare(keys[a], keys[b]) })
-		if slices.Equal(sorted, names) {
-			continue
-		}
-		for j, i := range at {
-			files[i] = sorted[j]
-		}
-		fmt.Fprintf(w, "send: the copies of %s were given out of rotation order; they are read oldest first, so that a line's parts join from one into the next: %s\n", stem, strings.Join(sorted, ", "))
+		fmt.Fprintf(w, "send: the copies of %s were given out of rotation order; they are read oldest first, so that a line's parts join from one into the next: %s\n", stem, strings.Join(names, ", "))
 	}
 }

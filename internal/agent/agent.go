@@ -903,26 +903,24 @@ func sendOlder(c *config.Config, sc config.Source, older []string) string {
 			flags += " --other-subcomponents forward"
 		}
 	}
-	if c != nil {
-		add := func(flag, v, def string) {
-			if v != "" && v != def {
-				flags += " " + flag + " " + shellcmd.Quote(v)
-			}
+	add := func(flag, v, def string) {
+		if v != "" && v != def {
+			flags += " " + flag + " " + shellcmd.Quote(v)
 		}
-		if !c.HostnameFromOS() {
-			add("--hostname", c.Hostname, "")
-		}
-		add("--facility", c.Forward.Facility, config.DefaultFacility)
-		add("--sd-id", c.Forward.SDID, config.DefaultSDID)
-		if n := c.Tailer.MaxLineBytes; n > 0 && n != config.DefaultMaxLine {
-			flags += " --max-line-bytes " + strconv.Itoa(n)
-		}
-		if sd := c.Forward.StructuredData; sd != nil && !*sd {
-			flags += " --no-sd"
-		}
-		if strings.EqualFold(c.Forward.Format, "rfc3164") {
-			flags += " --rfc3164"
-		}
+	}
+	if !c.HostnameFromOS() {
+		add("--hostname", c.Hostname, "")
+	}
+	add("--facility", c.Forward.Facility, config.DefaultFacility)
+	add("--sd-id", c.Forward.SDID, config.DefaultSDID)
+	if n := c.Tailer.MaxLineBytes; n > 0 && n != config.DefaultMaxLine {
+		flags += " --max-line-bytes " + strconv.Itoa(n)
+	}
+	if sd := c.Forward.StructuredData; sd != nil && !*sd {
+		flags += " --no-sd"
+	}
+	if strings.EqualFold(c.Forward.Format, "rfc3164") {
+		flags += " --rfc3164"
 	}
 	return fmt.Sprintf("gitlab-syslog send %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", flags, oldestFirst(older))
 }
