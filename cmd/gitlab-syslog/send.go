@@ -76,7 +76,9 @@ gitlab-logger envelope gives its GitLab line, typed by its subcomponent,
 and the lines of other subcomponents, stderr's and, without --type, lines
 not wrapped by gitlab-logger are dropped and counted
 (--other-subcomponents forward sends them raw); a line whose last part
-is in none of the files goes out as far as it got, raw. Without --format
+is in none of the files goes out as far as it got, raw, and one split
+between two inputs not joined (standard input) in two raw pieces, as run
+sends it. Without --format
 (plain) each record fails with a cause saying what it is.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
@@ -300,6 +302,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			sendErr = s.flush(ctx)
 			return sendErr
 		})
+		s.restOpen = false // the rest of a line comes first in the input after its parts
 		if sendErr == nil && ctx.Err() == nil && (i == len(files)-1 || !sameLog(name, files[i+1])) {
 			sendErr = s.sendPending(ctx) // its parts continue in no file given
 		}
@@ -353,6 +356,10 @@ func (s *sender) sendPending(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// The next input's first stdout line may be its rest (stdin, or
+		// a copy named otherwise, which sameLog does not join).
+		s.restSub = append(s.restSub[:0], container.SubcomponentOf(c.Stdout)...)
+		s.restOpen = true
 	}
 	switch {
 	case len(c.Stderr) == 0:
@@ -376,6 +383,22 @@ func (s *sender) unfinishedLine(ctx context.Context, line []byte) error {
 	return s.line(ctx, s.lastN, line, 0)
 }
 
+// restLine sends line, line n of the input: the rest of the stdout line
+// whose first parts the input before ended with (sent unfinished), raw
+// under their APP-NAME, as run sends such a rest; counted with the
+// unfinished lines, not as a line of no GitLab log dropped (fresh-user
+// trial 281: a line split between a copy and stdin lost its rest).
+func (s *sender) restLine(ctx context.Context, n int, line []byte) error {
+	if t := mapping.SubcomponentType(s.restSub); t != parser.TypeUnknown && t != s.in.typ {
+		s.mp.SetType(t)
+		defer s.mp.SetType(s.in.typ)
+	}
+	s.rests++
+	s.finishing = true
+	defer func() { s.finishing = false }()
+	return s.line(ctx, n, line, 0)
+}
+
 // record sends line n of the input, of length long before readLines cut
 // it (0: not cut), unwrapping it first when --format names a container
 // format: a part of a line is kept until its last part (nothing is sent),
@@ -396,6 +419,12 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 	if st == container.Complete && parser.Blank(l.Text) {
 		s.blank++ // as run skips it, before it is typed (trial 280: counted as dropped)
 		return nil
+	}
+	if st == container.Complete && s.restOpen && string(l.Stream) == "stdout" {
+		s.restOpen = false
+		if mapping.RecordType(&l, parser.TypeUnknown) == parser.TypeUnknown {
+			return s.restLine(ctx, n, l.Text)
+		}
 	}
 	if st == container.Complete {
 		// Typed as run types it: by its gitlab-logger subcomponent, else
@@ -480,9 +509,13 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	case s.truncated > 0:
 		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.Tailer.MaxLineBytes))
 	}
-	if s.unfinished > 0 {
+	if unjoined := s.unfinished - s.rests; unjoined > 0 {
 		notes = append(notes, fmt.Sprintf("%d container log %s unfinished, sent raw as far as %s: %s last part is in none of the files; the first ends at %s, and the log's next file holds its rest (when that is the file a first start of run read, run sent the rest raw: do not send that file, whose lines run sent)",
-			s.unfinished, plural(s.unfinished, "line", "lines"), plural(s.unfinished, "it got", "they got"), plural(s.unfinished, "its", "their"), s.firstUnfin))
+			unjoined, plural(unjoined, "line", "lines"), plural(unjoined, "it got", "they got"), plural(unjoined, "its", "their"), s.firstUnfin))
+	}
+	if s.rests > 0 {
+		notes = append(notes, fmt.Sprintf("%d container log %s split between two inputs not joined, standard input or a copy not named as the kubelet names them: sent raw in two pieces, as run sends them; give the copies of one log by their names, oldest first, to have %s joined",
+			s.rests, plural(s.rests, "line", "lines"), plural(s.rests, "it", "them")))
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
@@ -725,6 +758,13 @@ type sender struct {
 	unfinishedRaw int    // of them, those that did not parse (all, but for a line cut at its end)
 	firstUnfin    string // FILE:LINE of the last part read of the first of them
 	finishing     bool
+	// restOpen: the input before ended with stdout parts, sent
+	// unfinished, whose subcomponent is restSub; the next complete
+	// stdout line, when of no GitLab log, is their rest (restLine), rests
+	// of them.
+	restOpen bool
+	restSub  []byte
+	rests    int
 	// nrecords counts the container log records read (--format cri,
 	// docker or auto), of which the lines read are made.
 	nrecords int

@@ -65,3 +65,46 @@ func TestSendOtherSubcomponentsPlain(t *testing.T) {
 		t.Errorf("sent %q, want nothing", stdout.String())
 	}
 }
+
+// TestSendRestAfterInput: a container log line split between an input
+// and the next one that send does not join to it (standard input) goes
+// out in two raw pieces, as run sends such a line, with a note, in either
+// order; before, its rest was dropped as a line of no GitLab log (fresh-
+// user trial 281).
+func TestSendRestAfterInput(t *testing.T) {
+	env := func(n int) string {
+		return fmt.Sprintf(`{"date":"2026-12-07T10:00:%02d.000Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":{"severity":"INFO","time":"2026-12-07T10:00:%02d.000Z","author_id":1,"author_name":"A","entity_id":%d,"entity_type":"User","target_details":"N%dE"}}`, n, n, n, n)
+	}
+	split := env(2)
+	cut := len(split) / 2
+	first := "2026-12-07T10:00:01.000000000Z stdout F " + env(1) + "\n2026-12-07T10:00:02.000000000Z stdout P " + split[:cut] + "\n"
+	rest := "2026-12-07T10:00:02.000000000Z stdout F " + split[cut:] + "\n2026-12-07T10:00:03.000000000Z stdout F " + env(3) + "\n"
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, file, stdin string
+		stdinFirst        bool
+	}{
+		{"rest on standard input", writeFile(t, filepath.Join(dir, "a.log"), first), rest, false},
+		{"first parts on standard input", writeFile(t, filepath.Join(dir, "b.log"), rest), first, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"send", "--format", "cri", "--to", "stdout", tc.file, "-"}
+			if tc.stdinFirst {
+				args = []string{"send", "--format", "cri", "--to", "stdout", "-", tc.file}
+			}
+			var stdout, stderr bytes.Buffer
+			if err := runSendCollect(context.Background(), strings.NewReader(tc.stdin), &stdout, &stderr, args...); err != nil {
+				t.Fatalf("send: %v\n%s", err, stderr.String())
+			}
+			out := stdout.String()
+			if strings.Count(out, "\n") != 4 || !strings.Contains(out, " GitLab-Audit-Logs - audit - "+split[:cut]+"\n") ||
+				!strings.Contains(out, " GitLab-Audit-Logs - audit - "+split[cut:]+"\n") || !strings.Contains(out, `TargetDetails="N3E"`) {
+				t.Errorf("sent\n%s\nwant lines 1 and 3 and line 2 in its two raw pieces", out)
+			}
+			if !strings.Contains(stderr.String(), "(1 container log line split between two inputs not joined, standard input or a copy not named as the kubelet names them: sent raw in two pieces, as run sends them;") ||
+				strings.Contains(stderr.String(), "dropped") || strings.Contains(stderr.String(), "unfinished") {
+				t.Errorf("summary:\n%s", stderr.String())
+			}
+		})
+	}
+}
