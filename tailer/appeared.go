@@ -21,6 +21,24 @@ const appearSlack = 2 * time.Second
 type waitStart struct {
 	at    time.Time
 	known map[[2]uint64][]byte // device and inode: first bytes
+	// read are the rotated copies (device and inode) this start read
+	// before the file at the path (noteRead): the others it did not read.
+	read map[[2]uint64]bool
+	// first: the tailer started without a checkpoint; the copies it does
+	// not read are recorded before it reads any (Tailer.noteSkipped).
+	first bool
+}
+
+// noteRead records that the copies sibs are read before the file at the
+// path (see Tailer.noteSkipped).
+func (w *waitStart) noteRead(sibs ...sibling) {
+	if w.read == nil {
+		w.read = make(map[[2]uint64]bool, len(sibs))
+	}
+	for _, s := range sibs {
+		d, ino := devIno(s.fi)
+		w.read[[2]uint64{d, ino}] = true
+	}
 }
 
 // begin records the wait's start: now and the rotated copies there are.
@@ -93,7 +111,56 @@ func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) 
 	if len(copies) > 0 {
 		t.checkpointCopy(copies[len(copies)-1], 0) // listed newest first
 	}
+	w.noteRead(copies...)
+	t.noteSkipped(w, live)
 	return t.drainListed(ctx, copies, live, nil)
+}
+
+// noteSkipped records, for a start without a checkpoint (w.first), before
+// it reads the copies w.read ahead of live (the file that appeared at the
+// path; nil: none yet), the rotated copies there that it does not read
+// (SkippedCopies): neither in w.read nor a copy of live nor left to
+// another tailer (Config.FollowedElsewhere). A listing that fails records
+// none.
+func (t *Tailer) noteSkipped(w *waitStart, live *logFile) {
+	if !w.first {
+		return
+	}
+	sibs, err := rotatedSiblings(t.naming())
+	if err != nil {
+		return
+	}
+	var now []byte
+	if live != nil {
+		now, _ = copyHead(live.f, false, FingerprintMax)
+	}
+	var names []string
+	for _, s := range sibs {
+		d, ino := devIno(s.fi)
+		if w.read[[2]uint64{d, ino}] || ofLive(s, live, now) ||
+			t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name, s.fi) {
+			continue
+		}
+		names = append(names, s.name)
+	}
+	t.mu.Lock()
+	t.unreadCopies = names
+	t.mu.Unlock()
+}
+
+// SkippedCopies returns the names of the rotated copies of the path,
+// newest first, that a tailer started without a checkpoint does not read
+// because the file at the path appeared after it began (it waited for
+// one, or Config.NewSince): the copies there before that, whose lines
+// predate the file, as UnreadCopies names them for a file there at start.
+// It is set before the start's first Batch, whether that is of a copy
+// read ahead of the file (made while the tailer waited) or of the file,
+// and is nil for a tailer that started from a checkpoint or on a file
+// there at start. It is safe for concurrent use.
+func (t *Tailer) SkippedCopies() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.unreadCopies
 }
 
 // checkpointCopy saves, durably and at once, a checkpoint at offset off

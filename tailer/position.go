@@ -58,7 +58,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 // a file that appeared (while the tailer waited, or after
 // Config.NewSince), at 0 after the copies made since.
 func (t *Tailer) startNew(ctx context.Context, ck *checkpoint.Position) (*logFile, error) {
-	var w waitStart
+	w := waitStart{first: ck == nil}
 	if ck == nil {
 		var err error
 		if !t.cfg.NewSince.IsZero() {
@@ -119,6 +119,8 @@ func (t *Tailer) readRenamedAway(ctx context.Context, w *waitStart) error {
 		return nil
 	}
 	t.checkpointCopy(copies[len(copies)-1], 0) // listed newest first
+	w.noteRead(copies...)
+	t.noteSkipped(w, nil)
 	return t.drainListed(ctx, copies, nil, nil)
 }
 
@@ -158,6 +160,8 @@ func (t *Tailer) readMatchedCopy(ctx context.Context, w *waitStart) error {
 		}
 		t.log.Info("tailer: the file was rotated away before the tailer opened it; reading its rotated copy", "file", s.name, "offset", off)
 		t.checkpointCopy(s, off)
+		w.noteRead(s)
+		t.noteSkipped(w, nil)
 		_, err := t.drainCopy(ctx, s, off)
 		return err
 	}

@@ -45,6 +45,9 @@ type Tailer struct {
 	// renamedIDs are the files renamed away from Path that the tailer
 	// still reads to their end (RenamedFiles), oldest first.
 	renamedIDs []FileID
+	// unreadCopies are the rotated copies a start without a checkpoint did
+	// not read, the file at the path having appeared since (SkippedCopies).
+	unreadCopies []string
 }
 
 // RenamedFiles appends to dst the identities (device and inode) of the

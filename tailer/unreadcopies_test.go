@@ -84,6 +84,70 @@ func TestUnreadCopies(t *testing.T) {
 			c.waitN(len(tc.wantRead) + 1)
 			c.stop()
 			checkExactly(t, c.texts(), append(slices.Clone(tc.wantRead), "live"))
+			if skipped := tl.SkippedCopies(); !slices.Equal(skipped, want) {
+				t.Errorf("SkippedCopies = %q, want UnreadCopies' %q", skipped, want)
+			}
+		})
+	}
+}
+
+// TestSkippedCopies checks SkippedCopies for a tailer started without a
+// checkpoint: after a file appeared at the path, the copies there before
+// it began waiting, which it does not read, and not those made while it
+// waited, which it reads first; nothing for a file there at start.
+func TestSkippedCopies(t *testing.T) {
+	cases := []struct {
+		name     string
+		atStart  bool // the file is at the path when the tailer starts
+		during   bool // a copy .1 is made while the tailer waits
+		want     []string
+		wantRead []string
+	}{
+		{name: "appeared: the copies from before", want: []string{".2", ".3.gz"}, wantRead: []string{"live"}},
+		{name: "appeared after a copy made while waiting", during: true,
+			want: []string{".2", ".3.gz"}, wantRead: []string{"during", "live"}},
+		{name: "there at start: none (UnreadCopies names them)", atStart: true, wantRead: []string{"live"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "app.log")
+			writeFile(t, path+".2", "two\n")
+			writeGzip(t, path+".3.gz", []byte("three\n"))
+			if tc.atStart {
+				writeFile(t, path, "live\n")
+			}
+			cfg := testConfig(t, path)
+			store, err := checkpoint.Open(cfg.StateDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Checkpoints = store
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := startTailer(t, tl, nil)
+			if !tc.atStart {
+				waitStats(t, tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+				if got := tl.SkippedCopies(); got != nil {
+					t.Errorf("SkippedCopies while waiting = %q, want none", got)
+				}
+				if tc.during {
+					writeFile(t, path+".1", "during\n")
+				}
+				writeFile(t, path, "live\n")
+			}
+			c.waitN(len(tc.wantRead))
+			c.stop()
+			checkExactly(t, c.texts(), tc.wantRead)
+			var want []string
+			for _, n := range tc.want {
+				want = append(want, path+n)
+			}
+			if got := tl.SkippedCopies(); !slices.Equal(got, want) {
+				t.Errorf("SkippedCopies = %q, want %q", got, want)
+			}
 		})
 	}
 }
