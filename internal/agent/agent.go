@@ -852,6 +852,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	a.det.attach(ctx, ats)
 	sctx, cancel := context.WithCancel(ctx)
 	for _, s := range srcs {
+		a.prepareOlder(s)
 		s.start(sctx)
 		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "format", s.cfg.Format, "workers", len(s.workers))
 		a.logOlder(s)
@@ -872,20 +873,46 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	return nil
 }
 
+// prepareOlder gives s, before it starts, what its dispatcher needs to
+// log the copies its tailer does not read when they are known only once a
+// file appears at its path (source.olderLater): logOlderCopies with the
+// configuration s was made with.
+func (a *Agent) prepareOlder(s *source) {
+	if !s.olderLater {
+		return
+	}
+	cfg, log := a.cfg, a.log
+	s.noteOlder = func(older []string) { logOlderCopies(log, cfg, s, older) }
+}
+
 // logOlder logs the rotated copies of s's file that its tailer does not
 // read, being older than this first start (source.older), and how to
-// send them.
+// send them; for a source whose file is not there yet (source.olderLater)
+// its dispatcher does so once the file appears (prepareOlder).
 func (a *Agent) logOlder(s *source) {
-	if len(s.older) == 0 {
+	if s.olderLater {
+		return
+	}
+	logOlderCopies(a.log, a.cfg, s, s.older)
+}
+
+// logOlderCopies logs older, the rotated copies of s's file its tailer
+// does not read, with the command that sends them (sendOlder of c), unless
+// there are none.
+func logOlderCopies(log *slog.Logger, c *config.Config, s *source, older []string) {
+	if len(older) == 0 {
 		return
 	}
 	msg := "rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send"
-	if s.waited {
+	switch {
+	case s.waited && s.glob != "":
+		msg = "rotated copies last written before the glob's first start are not read (nor a .gz whose header dates the file it compresses before then; only copies rotated after it are): send them once with gitlab-syslog send"
+	case s.waited:
 		msg = "rotated copies last written before the agent last waited for the path are not read (and a .gz whose header dates the file it compresses before then: an older copy compressed since): send those that hold lines never sent once with gitlab-syslog send"
 	}
-	a.log.Info(msg,
-		"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
-		"send", sendOlder(a.cfg, s.cfg, s.older))
+	log.Info(msg,
+		"path", s.cfg.Path, "copies", strings.Join(older, ", "),
+		"send", sendOlder(c, s.cfg, older))
 }
 
 // sendOlder returns the send command that sends the rotated copies older

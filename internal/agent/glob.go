@@ -177,8 +177,10 @@ func (g *globSource) startSince(mk sourceFactory, p string, fi os.FileInfo, init
 	if err != nil {
 		return nil, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
 	}
-	if !initial {
-		s.older = nil // not a first start: see Agent.logOlder
+	if _, ok := g.forgot[p]; ok && !initial {
+		// Its copies from before newSince were read while it was
+		// followed (see Agent.logOlder).
+		s.older, s.olderLater = nil, false
 	}
 	s.glob = g.sc.Path
 	g.matched[p] = s
@@ -571,6 +573,7 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 	for _, s := range srcs {
 		sctx, cancel := context.WithCancel(ctx)
 		s.cancel = cancel
+		a.prepareOlder(s)
 		s.start(sctx)
 		a.log.Info("following (glob match)", "path", s.cfg.Path, "format", s.cfg.Format, "type", s.cfg.Type)
 		a.logOlder(s)

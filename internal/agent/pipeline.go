@@ -98,6 +98,9 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			return
 		}
 		sl.tb, sl.flush, sl.hold = tb, false, tailer.Mark{}
+		if s.olderLater {
+			s.noteSkipped()
+		}
 		if s.format != container.Plain {
 			s.carryOver(sl)
 			// stderr's parts too, which hold nothing when dropped.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -134,6 +135,12 @@ type source struct {
 	// copies it does not read of those there: last written before, or
 	// compressed.
 	waited bool
+	// olderLater: the source was made without a checkpoint and without a
+	// file at its path; the copies the tailer does not read are known at
+	// its first batch (tailer.Tailer.SkippedCopies), when the dispatcher
+	// sets older and calls noteOlder (noteSkipped). Set before start.
+	olderLater bool
+	noteOlder  func(older []string) // logs older; set before start, may be nil
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -219,6 +226,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	}
 	since := t.NewSince()
 	older := tailer.UnreadCopies(tcfg, since)
+	olderLater := older == nil && appearsLater(tcfg)
 	workers = max(workers, 1)
 	nslots := slotsPerSource + workers
 	s := &source{
@@ -237,12 +245,13 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 
 		handed: make(chan struct{}),
 
-		format:    format,
-		scout:     container.Decoder{Format: format, MaxLineBytes: maxLine},
-		carryWait: DefaultCarryTimeout,
-		complete:  tcfg.Complete,
-		older:     older,
-		waited:    !since.IsZero(),
+		format:     format,
+		scout:      container.Decoder{Format: format, MaxLineBytes: maxLine},
+		carryWait:  DefaultCarryTimeout,
+		complete:   tcfg.Complete,
+		older:      older,
+		olderLater: olderLater,
+		waited:     !since.IsZero(),
 	}
 	s.pl = &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	s.handoff, s.abandon = context.WithCancel(context.Background())
@@ -592,6 +601,33 @@ func (s *source) tailAfterStart(tb *tailer.Batch) bool {
 	}
 	x, partial, ok := s.scout.RecordPart(line[i+1:])
 	return ok && partial && x == container.Stdout
+}
+
+// appearsLater reports whether a tailer of c starts without a checkpoint
+// for its path (c.Checkpoints holds none) and without a file there: the
+// copies it does not read are then those there before a file appears
+// (tailer.Tailer.SkippedCopies).
+func appearsLater(c tailer.Config) bool {
+	if c.Checkpoints == nil || c.Path == "" {
+		return false
+	}
+	if p, err := c.Checkpoints.LoadPosition(c.Path); err != nil || p != nil {
+		return false
+	}
+	_, err := os.Stat(c.Path)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// noteSkipped sets, at the first batch of a source made without a file at
+// its path (olderLater), older to the copies its tailer does not read and
+// logs them through noteOlder, so that tailAfterOlder sees them and the
+// user learns of them as at a first start on a file there (Agent.logOlder).
+func (s *source) noteSkipped() {
+	s.olderLater = false
+	s.older = s.t.SkippedCopies()
+	if len(s.older) > 0 && s.noteOlder != nil {
+		s.noteOlder(s.older)
+	}
 }
 
 // tailAfterOlder reports whether tb, the first batch of a first start
