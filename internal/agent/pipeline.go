@@ -98,7 +98,7 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			return
 		}
 		sl.tb, sl.flush, sl.hold = tb, false, tailer.Mark{}
-		if s.olderLater {
+		if s.olderLater && !s.olderSet {
 			s.noteSkipped()
 		}
 		if s.format != container.Plain {

@@ -141,6 +141,7 @@ type source struct {
 	// sets older and calls noteOlder (noteSkipped). Set before start.
 	olderLater bool
 	noteOlder  func(older []string) // logs older; set before start, may be nil
+	olderSet   bool                 // the dispatcher's: noteSkipped ran
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -623,7 +624,7 @@ func appearsLater(c tailer.Config) bool {
 // logs them through noteOlder, so that tailAfterOlder sees them and the
 // user learns of them as at a first start on a file there (Agent.logOlder).
 func (s *source) noteSkipped() {
-	s.olderLater = false
+	s.olderSet = true
 	s.older = s.t.SkippedCopies()
 	if len(s.older) > 0 && s.noteOlder != nil {
 		s.noteOlder(s.older)
