@@ -84,7 +84,9 @@ Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
 data that is not log lines (zip, a tar archive, a binary file such as an
 executable or an image, known by its first bytes) stop send before it
-sends anything.
+sends anything. An input that holds the same data as one given before it
+(the same file by another name, a copy and its .gz as gzip -k leaves
+them) is sent once, from the copy not compressed, with a note.
 A file that cannot be read to its end (a truncated .gz) is named with the
 line and cause; the complete lines read from it before the error and the
 other files are still sent (the line the error cuts off is not), and send
@@ -220,6 +222,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
+	files = sameData(files, cmd.ErrOrStderr())
 	if format != container.Plain {
 		rotationOrder(files, cmd.ErrOrStderr())
 	}
