@@ -123,3 +123,55 @@ func nulLineError(line []byte) error {
 	}
 	return fmt.Errorf("a line of only NUL bytes (%d %s): %s", nul, plural(nul, "byte", "bytes"), cause)
 }
+
+// notRecord reports whether err, a container.Decoder's error, says that a
+// line is no record of the format read (container.ErrCRI,
+// container.ErrDocker), not that a record's gitlab-logger envelope did
+// not decode.
+func notRecord(err error) bool {
+	return errors.Is(err, container.ErrCRI) || errors.Is(err, container.ErrDocker)
+}
+
+// recordsOf names n records of the container format f, as the summary
+// and the warnings say what a line was not: "a CRI container log record"
+// for n 1, else "CRI container log records".
+func recordsOf(f container.Format, n int) string {
+	kind := "container log record"
+	switch f {
+	case container.CRI:
+		kind = "CRI container log record"
+	case container.Docker:
+		kind = "Docker json-file container log record"
+	}
+	return plural(n, "a "+kind, kind+"s")
+}
+
+// notRecordLines counts the lines of one input that are no record of the
+// container format read (--format cri or docker: plain GitLab lines,
+// other text), which send sends raw as run does, and keeps the first:
+// its number and why.
+type notRecordLines struct {
+	n     int    // lines that are no record
+	first int    // the 1-based line number of the first
+	cause string // why the first is none
+}
+
+// warning says how many of the read lines of the input label are no
+// record of the format f, that they were sent raw, names the first as
+// "LABEL:LINE: CAUSE", and, for --format cri or docker, which format
+// reads them; "" when there is none.
+func (r *notRecordLines) warning(label string, read int, f container.Format) string {
+	if r.n == 0 {
+		return ""
+	}
+	what := fmt.Sprintf("%d of the %d lines of %s are not %s (--format %s) and were sent raw, as they are, as run sends them; the first: %s:%d: %s",
+		r.n, read, label, recordsOf(f, r.n), f, label, r.first, r.cause)
+	if r.n == 1 {
+		what = fmt.Sprintf("1 of the %d %s of %s is not %s (--format %s) and was sent raw, as it is, as run sends such a line: %s:%d: %s",
+			read, plural(read, "line", "lines"), label, recordsOf(f, 1), f, label, r.first, r.cause)
+	}
+	if f == container.Auto {
+		return what
+	}
+	return what + ". If the file holds GitLab's own lines, give --format plain; if it mixes records and plain lines, --format auto (a line that is no record is then read as a plain line)"
+}

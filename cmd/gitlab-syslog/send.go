@@ -78,7 +78,9 @@ not wrapped by gitlab-logger are dropped and counted
 (--other-subcomponents forward sends them raw); a line whose last part
 is in none of the files goes out as far as it got, raw, and one split
 between two inputs not joined (standard input) in two raw pieces, as run
-sends it. Without --format
+sends it. With --format cri or docker, a line that is no record of that
+format is sent raw, as it is, as run sends it, counted apart and named
+in a warning. Without --format
 (plain) each record fails with a cause saying what it is.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
@@ -413,9 +415,12 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 		return s.line(ctx, n, line, long)
 	}
 	s.lastN = n
+	l, st, err := s.dec.DecodeCut(line, long > 0)
+	if st == container.Malformed && notRecord(err) && long == 0 { // a record cut by the reader is one
+		return s.notRecordLine(ctx, n, line, long, err)
+	}
 	s.in.records++
 	s.nrecords++
-	l, st, _ := s.dec.DecodeCut(line, long > 0)
 	if st == container.Partial {
 		return nil
 	}
@@ -446,6 +451,25 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 		return s.line(ctx, n, l.Text, max(l.Len, len(l.Text)+1))
 	}
 	return s.line(ctx, n, l.Text, 0)
+}
+
+// notRecordLine sends line n of the input, of length long before
+// readLines cut it (0: not cut), which is not a record of the container
+// format given (cause, e.g. a plain GitLab line read with --format cri),
+// as run sends such a line: raw, as it is, under the APP-NAME of the
+// input's type (GitLab-Logs without one), not parsed even when it is a
+// GitLab line. It is counted in notRecords, not among the records or the
+// lines that did not parse, and the first of the input is kept for its
+// warning (noteInput).
+func (s *sender) notRecordLine(ctx context.Context, n int, line []byte, long int, cause error) error {
+	if s.in.notRecords.n == 0 {
+		s.in.notRecords.first, s.in.notRecords.cause = n, cause.Error()
+	}
+	s.in.notRecords.n++
+	s.notRecords++
+	s.raw = true
+	defer func() { s.raw = false }()
+	return s.line(ctx, n, line, long)
 }
 
 // noteEmpty keeps, for after the summary, the warning that the input
@@ -490,6 +514,9 @@ func (s *sender) noteInput(label string) {
 	if msg := s.in.cut.warning(label, s.in.read, s.maxLine, "it was sent raw", "they were sent raw"); msg != "" {
 		s.notes = append(s.notes, msg)
 	}
+	if msg := s.in.notRecords.warning(label, s.in.read, s.dec.Format); msg != "" {
+		s.notes = append(s.notes, msg)
+	}
 }
 
 // readError says which of n inputs could not be read to their end, and
@@ -504,6 +531,10 @@ func readError(errs []error, n int) error {
 // line read: read = sent + not sent.
 func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats, took time.Duration, runErr error) error {
 	var notes []string
+	if s.notRecords > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s not %s: sent raw, as %s", s.notRecords, plural(s.notRecords, "line was", "lines were"),
+			recordsOf(s.dec.Format, s.notRecords), plural(s.notRecords, "it is", "they are")))
+	}
 	switch unparsed := s.unparsed - s.unfinishedRaw; { // the unfinished lines have their own note
 	case unparsed > 0 && s.truncated > 0:
 		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw, %d of them cut to max_line_bytes (%d bytes)", unparsed, s.truncated, c.Tailer.MaxLineBytes))
@@ -718,6 +749,7 @@ type inputLines struct {
 	// (unfinishedLine) that did not parse.
 	unfinished int
 	unparsed   unparsedLines
+	notRecords notRecordLines // lines that are no record of --format's
 	cut        cutLines
 	like       lookAlike
 }
@@ -771,6 +803,11 @@ type sender struct {
 	// nrecords counts the container log records read (--format cri,
 	// docker or auto), of which the lines read are made.
 	nrecords int
+	// notRecords counts the lines that are no record of the container
+	// format given, sent raw (notRecordLine); raw is set while one is
+	// sent.
+	notRecords int
+	raw        bool
 	// k8s is the kubernetes@ element of the lines of the input being
 	// read, a container log (agent.KubernetesElements); nil when its
 	// path names no pod.
@@ -831,11 +868,16 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 		line = line[:min(len(line), s.maxLine)]
 		s.truncated++
 	}
-	if !cut && !s.finishing && s.in.typ != parser.TypeUnknown {
+	if !cut && !s.finishing && !s.raw && s.in.typ != parser.TypeUnknown {
 		s.in.like.add(s.in.typ, parser.Detect(line))
 	}
 	s.mp.Opts.Now = time.Now()
-	err := s.mp.Map(line, cut, &s.rec, &s.msg)
+	var err error
+	if s.raw { // as run sends a line that is no record: as it is, not parsed
+		s.msg.FromLine(s.in.typ, line, &s.mp.Opts)
+	} else {
+		err = s.mp.Map(line, cut, &s.rec, &s.msg)
+	}
 	if s.k8s != nil {
 		s.msg.Elements = s.k8s
 	}

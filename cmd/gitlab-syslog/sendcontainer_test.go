@@ -122,3 +122,81 @@ func TestSendContainerBlankRecords(t *testing.T) {
 		t.Errorf("want %q and 2 blank lines skipped, none dropped:\n%s", want, stderr.String())
 	}
 }
+
+// TestSendNotRecords: with --format cri or docker, a line that is no
+// record of that format (a plain GitLab line, other text) is sent raw, as
+// it is, as run sends it, and counted apart: the summary and a warning
+// naming the input and its first such line, which says which --format
+// reads it; before, it was counted as a container log record and, a
+// GitLab line, sent parsed, else raw as a line that does not parse
+// (fresh-user trial 281). With --format auto such lines are plain lines.
+func TestSendNotRecords(t *testing.T) {
+	audit := `{"severity":"INFO","time":"2026-12-07T10:00:01.000Z","author_id":1,"author_name":"A","entity_id":1,"entity_type":"User","target_details":"N1E"}`
+	env := `{"date":"2026-12-07T10:00:02.000Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":` +
+		strings.ReplaceAll(strings.ReplaceAll(audit, "N1E", "N2E"), "entity_id\":1", "entity_id\":2") + "}"
+	cri := "2026-12-07T10:00:02.000000000Z stdout F " + env + "\n"
+	docker := `{"log":` + fmt.Sprintf("%q", env+"\n") + `,"stream":"stdout","time":"2026-12-07T10:00:02.000000000Z"}` + "\n"
+	for _, tc := range []struct {
+		name, format, data string
+		raw                []string // the lines sent raw under GitLab-Logs
+		want, dont         []string // in stderr
+	}{
+		{"cri", "cri", audit + "\n" + cri + "some junk\n", []string{audit, "some junk"},
+			[]string{"sent 3 lines of 3 read from 1 container log record to stdout:// in ", "(2 lines were not CRI container log records: sent raw, as they are)",
+				"send: WARNING: 2 of the 3 lines of FILE are not CRI container log records (--format cri) and were sent raw, as they are, as run sends them; the first: FILE:1: container: not a CRI log record: no timestamp at the start. If the file holds GitLab's own lines, give --format plain; if it mixes records and plain lines, --format auto"},
+			[]string{"unparsed", "did not parse"}},
+		{"docker", "docker", docker + cri, []string{strings.TrimSuffix(cri, "\n")},
+			[]string{"(1 line was not a Docker json-file container log record: sent raw, as it is)", "1 of the 2 lines of FILE is not a Docker json-file container log record (--format docker) and was sent raw, as it is, as run sends such a line: FILE:2: ", "give --format plain"},
+			[]string{"unparsed"}},
+		{"auto: a plain line", "auto", audit + "\n" + cri, nil, []string{"sent 1 line of 1 read from 2 container log records", "1 container log line of no GitLab log dropped"}, []string{"not CRI", "WARNING"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := writeFile(t, filepath.Join(t.TempDir(), "0.log"), tc.data)
+			var stdout, stderr bytes.Buffer
+			if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--format", tc.format, "--type", "auto", "--hostname", "vm", "--to", "stdout", file); err != nil {
+				t.Fatalf("send: %v\n%s", err, stderr.String())
+			}
+			for _, r := range tc.raw {
+				if !strings.Contains(stdout.String(), " GitLab-Logs - - - "+r+"\n") {
+					t.Errorf("want %q sent raw under GitLab-Logs, as run sends it:\n%s", r, stdout.String())
+				}
+			}
+			if !strings.Contains(stdout.String(), `TargetDetails="N2E"`) {
+				t.Errorf("want the record's line parsed:\n%s", stdout.String())
+			}
+			for _, w := range tc.want {
+				if w = strings.ReplaceAll(w, "FILE", file); !strings.Contains(stderr.String(), w) {
+					t.Errorf("want %q in:\n%s", w, stderr.String())
+				}
+			}
+			for _, d := range tc.dont {
+				if strings.Contains(stderr.String(), d) {
+					t.Errorf("want no %q in:\n%s", d, stderr.String())
+				}
+			}
+			if got, want := sentNoReadTime(stdout.String()), sentNoReadTime(runOnceOut(t, file, tc.format)); got != want {
+				t.Errorf("send sent\n%s\nrun sent\n%s", got, want)
+			}
+		})
+	}
+}
+
+// runOnceOut returns what run --once sends to stdout, with the host name
+// vm, for a source of file in format, without type.
+func runOnceOut(t *testing.T, file, format string) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nhostname: vm\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: "+file+", format: "+format+", start_at: beginning}\n")
+	r := runCmd(t, "--config", cfg, "--once")
+	if r.err != nil {
+		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+	}
+	return r.stdout
+}
+
+// sentNoReadTime returns the messages sent, with the time of those
+// dated when read (GitLab-Logs, of no event time) replaced by READ.
+func sentNoReadTime(out string) string {
+	return regexp.MustCompile(`(?m)^(<\d+>1 )\S+( \S+ GitLab-Logs )`).ReplaceAllString(out, "${1}READ${2}")
+}
