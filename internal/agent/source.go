@@ -646,36 +646,10 @@ func (s *source) tailAfterOlder(tb *tailer.Batch) ([]byte, bool) {
 		return nil, false
 	}
 	buf, whole, err := lastBytes(s.older[0], 1<<20) // newest first
-	if err != nil || len(buf) == 0 || buf[len(buf)-1] != '\n' {
+	if err != nil {
 		return nil, false
 	}
-	n := len(buf)
-	var first []byte // the earliest stdout part of the copy's last run of parts
-	for rest := buf[:n-1]; ; {
-		i := bytes.LastIndexByte(rest, '\n')
-		if i < 0 && !whole {
-			return nil, first != nil // the run begins before what was read
-		}
-		line := bytes.TrimSuffix(rest[i+1:], []byte("\r"))
-		if x, partial, ok := s.scout.RecordPart(line); ok && x == container.Stdout {
-			if !partial {
-				break
-			}
-			first = line
-		}
-		if i < 0 {
-			break
-		}
-		rest = rest[:i]
-	}
-	if first == nil {
-		return nil, false
-	}
-	d := container.Decoder{Format: s.format}
-	d.DecodeCut(first, false)
-	var c container.Carry
-	d.AppendCarry(&c)
-	return bytes.Clone(container.SubcomponentOf(c.Stdout)), true
+	return container.LastParts(buf, whole, s.format)
 }
 
 // lastBytes returns the last n bytes of the file name, decompressed when

@@ -349,3 +349,43 @@ func dockerTailStream(line []byte) (stream []byte, ok bool) {
 	}
 	return head[v+1:], true
 }
+
+// LastParts reports whether tail, the last bytes of a log file in format
+// f (whole: all of it), ends in stdout parts of a line whose last part is
+// not in it: partial stdout records after its last complete stdout record
+// (records of stderr between them do not count), so that the file that
+// follows it begins with the rest of that line. It returns the
+// gitlab-logger subcomponent the envelope those parts begin names: nil
+// when it names none, or when the first part is not in tail. tail must
+// end with a complete line (a newline); else LastParts reports false.
+func LastParts(tail []byte, whole bool, f Format) (sub []byte, ok bool) {
+	if len(tail) == 0 || tail[len(tail)-1] != '\n' {
+		return nil, false
+	}
+	d := Decoder{Format: f}
+	var first []byte // the earliest stdout part of the last run of parts
+	for rest := tail[:len(tail)-1]; ; {
+		i := bytes.LastIndexByte(rest, '\n')
+		if i < 0 && !whole {
+			return nil, first != nil // the run begins before tail
+		}
+		line := bytes.TrimSuffix(rest[i+1:], []byte("\r"))
+		if x, partial, ok := d.RecordPart(line); ok && x == Stdout {
+			if !partial {
+				break
+			}
+			first = line
+		}
+		if i < 0 {
+			break
+		}
+		rest = rest[:i]
+	}
+	if first == nil {
+		return nil, false
+	}
+	d.DecodeCut(first, false)
+	var c Carry
+	d.AppendCarry(&c)
+	return bytes.Clone(SubcomponentOf(c.Stdout)), true
+}
