@@ -78,9 +78,11 @@ not wrapped by gitlab-logger are dropped and counted
 (--other-subcomponents forward sends them raw); a line whose last part
 is in none of the files goes out as far as it got, raw, and one split
 between two inputs not joined (standard input) in two raw pieces, as run
-sends it. With --format cri or docker, a line that is no record of that
-format is sent raw, as it is, as run sends it, counted apart and named
-in a warning. Without --format
+sends it; the rest of a line whose first parts end a copy not given (or
+one named otherwise given after it) is sent raw, with a warning naming
+the copy to give first. With --format cri or docker, a line that is no
+record of that format is sent raw, as it is, as run sends it, counted
+apart and named in a warning. Without --format
 (plain) each record fails with a cause saying what it is.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
@@ -299,6 +301,10 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		if s.dec.Format != container.Plain {
 			limit = max(limit, container.MaxRecordBytes) // a record cut would lose its line's middle
 		}
+		if s.dec.Format != container.Plain && !s.restOpen && name != "-" && !s.stdoutPending() {
+			s.restCopy, s.restSub, s.restLater = partsBefore(files, i, s.dec.Format)
+			s.restOpen = s.restCopy != ""
+		}
 		err := readLines(rctx, name, stdin, true, limit, func(l string, n int, line []byte, long int) error {
 			label, last, s.label = l, n, l
 			sendErr = s.record(ctx, n, line, long)
@@ -307,7 +313,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			sendErr = s.flush(ctx)
 			return sendErr
 		})
-		s.restOpen = false // the rest of a line comes first in the input after its parts
+		s.restOpen, s.restCopy, s.restAt = false, "", 0 // the rest of a line comes first in the input after its parts
 		if sendErr == nil && ctx.Err() == nil && (i == len(files)-1 || !sameLog(name, files[i+1])) {
 			sendErr = s.sendPending(ctx) // its parts continue in no file given
 		}
@@ -337,6 +343,15 @@ func sameLog(a, b string) bool {
 	sa, _ := logStem(a)
 	sb, _ := logStem(b)
 	return a != "-" && b != "-" && sa == sb
+}
+
+// stdoutPending reports whether the decoder holds stdout parts of a line
+// whose last part it has not read, which the next input of the same log
+// continues.
+func (s *sender) stdoutPending() bool {
+	var c container.Carry
+	s.dec.AppendCarry(&c)
+	return len(c.Stdout) > 0
 }
 
 // sendPending sends, as lines of the input being read, the parts of the
@@ -389,16 +404,32 @@ func (s *sender) unfinishedLine(ctx context.Context, line []byte) error {
 }
 
 // restLine sends line, line n of the input: the rest of the stdout line
-// whose first parts the input before ended with (sent unfinished), raw
-// under their APP-NAME, as run sends such a rest; counted with the
-// unfinished lines, not as a line of no GitLab log dropped (fresh-user
-// trial 281: a line split between a copy and stdin lost its rest).
+// whose first parts the input before ended with (sent unfinished), or
+// restCopy ends with, raw under their APP-NAME, as run sends such a rest;
+// counted with the unfinished lines, or, when restCopy is not given, in
+// restsAlone, not as a line of no GitLab log dropped (fresh-user trial
+// 281: a line split between a copy and stdin lost its rest, and so did
+// one whose first parts end a copy not given or given after it). A rest
+// whose first parts are in restCopy is noted, naming the input and how
+// to send the line whole.
 func (s *sender) restLine(ctx context.Context, n int, line []byte) error {
 	if t := mapping.SubcomponentType(s.restSub); t != parser.TypeUnknown && t != s.in.typ {
 		s.mp.SetType(t)
 		defer s.mp.SetType(s.in.typ)
 	}
-	s.rests++
+	at := cmp.Or(s.restAt, n) // where the rest begins
+	switch {
+	case s.restCopy == "":
+		s.rests++
+	case s.restLater:
+		s.rests++
+		s.notes = append(s.notes, fmt.Sprintf("%s:%d begins with the rest of a line whose first parts may end %s, given after it: the copies of the log may be out of order (%s is not named as the kubelet names its copies, so its place is not known); the rest was sent raw, as run sends such a rest, and the first parts, unfinished, raw too: give the copies oldest first (%s before %s) to send the line whole",
+			s.label, at, s.restCopy, otherNamed(s.label, s.restCopy), s.restCopy, s.label))
+	default:
+		s.restsAlone++
+		s.notes = append(s.notes, fmt.Sprintf("%s:%d begins with the rest of a line whose first parts end %s, an earlier copy of the log not given: the rest was sent raw, as run sends such a rest; give that copy first (%s %s) to send the line whole",
+			s.label, at, s.restCopy, s.restCopy, s.label))
+	}
 	s.finishing = true
 	defer func() { s.finishing = false }()
 	return s.line(ctx, n, line, 0)
@@ -422,6 +453,11 @@ func (s *sender) record(ctx context.Context, n int, line []byte, long int) error
 	s.in.records++
 	s.nrecords++
 	if st == container.Partial {
+		if s.restOpen && s.restAt == 0 {
+			if x, _, _ := s.dec.RecordPart(line); x == container.Stdout {
+				s.restAt = n // where the rest of a line may begin
+			}
+		}
 		return nil
 	}
 	if st == container.Complete && parser.Blank(l.Text) {
@@ -550,6 +586,10 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	if s.rests > 0 {
 		notes = append(notes, fmt.Sprintf("%d container log %s split between two inputs not joined, standard input or a copy not named as the kubelet names them: sent raw in two pieces, as run sends them; give the copies of one log by their names, oldest first, to have %s joined",
 			s.rests, plural(s.rests, "line", "lines"), plural(s.rests, "it", "them")))
+	}
+	if s.restsAlone > 0 {
+		notes = append(notes, fmt.Sprintf("%d container log %s sent from %s rest on, raw, as run sends %s: %s first parts end a copy not given (see the warning)",
+			s.restsAlone, plural(s.restsAlone, "line", "lines"), plural(s.restsAlone, "its", "their"), plural(s.restsAlone, "it", "them"), plural(s.restsAlone, "its", "their")))
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
@@ -800,6 +840,15 @@ type sender struct {
 	restOpen bool
 	restSub  []byte
 	rests    int
+	// restCopy is the copy whose last records are the first parts of
+	// the line whose rest may begin the input (partsBefore): given
+	// after it when restLater, else not given; "" when those parts end
+	// the input before. restsAlone counts the rests sent whose first
+	// parts are in no input.
+	restCopy   string
+	restLater  bool
+	restsAlone int
+	restAt     int // the number of the input's first stdout part, 0 before one
 	// nrecords counts the container log records read (--format cri,
 	// docker or auto), of which the lines read are made.
 	nrecords int
