@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -28,21 +29,22 @@ const sameDataHead = 64 << 10
 // that cannot be read (their reading names the error) are always kept.
 func sameData(files []string, w io.Writer) []string {
 	type input struct {
-		given, read string // the name given first, and the one to read
-		head        []byte // nil: compared with none
+		given, read string   // the name given first, and the one to read
+		head        [32]byte // the SHA-256 of its first bytes
+		ok          bool     // head is set: compared with others
 	}
 	var kept []input
 	for _, name := range files {
-		head := dataHead(name)
+		head, ok := dataHead(name)
 		j := -1
 		for k := range kept {
-			if head != nil && bytes.Equal(kept[k].head, head) && sameContent(kept[k].read, name) {
+			if ok && kept[k].ok && kept[k].head == head && sameContent(kept[k].read, name) {
 				j = k
 				break
 			}
 		}
 		if j < 0 {
-			kept = append(kept, input{name, name, head})
+			kept = append(kept, input{name, name, head, ok})
 			continue
 		}
 		if compressed(kept[j].read) && !compressed(name) {
@@ -81,21 +83,22 @@ func compressed(name string) bool {
 	return sniff.Compression(magic[:n]) != ""
 }
 
-// dataHead returns the first sameDataHead bytes of the data of the input
-// name, decompressed; nil for standard input, a file that is not
-// regular, an empty file, and one that cannot be read.
-func dataHead(name string) []byte {
+// dataHead returns the SHA-256 of the first sameDataHead bytes of the
+// data of the input name, decompressed (a sum, so that many inputs cost
+// little memory); false for standard input, a file that is not regular,
+// an empty file, and one that cannot be read.
+func dataHead(name string) ([32]byte, bool) {
 	r, done, ok := openData(name)
 	if !ok {
-		return nil
+		return [32]byte{}, false
 	}
 	defer done()
 	head := make([]byte, sameDataHead)
 	n, err := io.ReadFull(r, head)
 	if n == 0 || err != nil && err != io.ErrUnexpectedEOF {
-		return nil
+		return [32]byte{}, false
 	}
-	return head[:n]
+	return sha256.Sum256(head[:n]), true
 }
 
 // sameContent reports whether the inputs a and b hold the same data,
