@@ -315,6 +315,20 @@ func TestNotTextGolden(t *testing.T) {
 			`config.yaml:2:1: byte 0x1b (offset 14): a control character, which YAML text cannot hold: remove it (a tab, LF and CR are the only ones allowed)`},
 		{"DEL", "hostname: h\x7f\n",
 			`config.yaml:1:12: byte 0x7f (offset 11): a control character, which YAML text cannot hold: remove it (a tab, LF and CR are the only ones allowed)`},
+		// Before, the YAML decoder read the text after a UTF-16 byte
+		// order mark (the hints about its mistakes did not), and one
+		// without a mark was "a NUL byte: this is a binary file"
+		// (fresh-user trial 281).
+		{"UTF-16 with its byte order mark (iconv -t UTF-16)", "\xff\xfe" + utf16LE("state_dir: /s\n"),
+			`config.yaml:1: this is UTF-16LE text (it starts with its byte order mark), not UTF-8, the encoding of YAML configuration: convert it (iconv -f UTF-16 -t UTF-8 config.yaml > config.yaml.utf8) and give that file, or move it over this one`},
+		{"UTF-16BE with its byte order mark", "\xfe\xff\x00s\x00:",
+			`config.yaml:1: this is UTF-16BE text (it starts with its byte order mark), not UTF-8, the encoding of YAML configuration: convert it (iconv -f UTF-16 -t UTF-8 config.yaml > config.yaml.utf8) and give that file, or move it over this one`},
+		{"UTF-16LE without a byte order mark", utf16LE("state_dir: /s\nforward:\n  url: tcp://a:1\n"),
+			`config.yaml:1: this is UTF-16LE text (every other byte is NUL, with no byte order mark), not UTF-8, the encoding of YAML configuration: convert it (iconv -f UTF-16LE -t UTF-8 config.yaml > config.yaml.utf8) and give that file, or move it over this one`},
+		{"UTF-16BE without a byte order mark", "\x00s\x00t\x00:\x00 \x00x\x00\n",
+			`config.yaml:1: this is UTF-16BE text (every other byte is NUL, with no byte order mark), not UTF-8, the encoding of YAML configuration: convert it (iconv -f UTF-16BE -t UTF-8 config.yaml > config.yaml.utf8) and give that file, or move it over this one`},
+		{"UTF-32 with its byte order mark", "\xff\xfe\x00\x00s\x00\x00\x00",
+			`config.yaml:1: this is UTF-32LE text (it starts with its byte order mark), not UTF-8, the encoding of YAML configuration: convert it (iconv -f UTF-32 -t UTF-8 config.yaml > config.yaml.utf8) and give that file, or move it over this one`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,6 +350,15 @@ func TestNotTextGolden(t *testing.T) {
 			t.Errorf("Parse(%q): %v", ok, err)
 		}
 	}
+}
+
+// utf16LE returns s, ASCII, in UTF-16LE without a byte order mark.
+func utf16LE(s string) string {
+	b := make([]byte, 0, 2*len(s))
+	for i := range len(s) {
+		b = append(b, s[i], 0)
+	}
+	return string(b)
 }
 
 // TestSyntaxErrorsGolden: a YAML syntax error names the file and a line

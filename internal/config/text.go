@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // magics are the first bytes of the binary files most often given as a
@@ -29,12 +31,13 @@ var magics = []struct {
 // NUL byte is binary, given by mistake (a compressed file or an archive is
 // named as such); one in another encoding (Latin-1) is to be converted to
 // UTF-8; a stray control character is to be removed. UTF-16 and UTF-32
-// text, which starts with its byte order mark, is left to the YAML
-// decoder.
+// text, with a byte order mark or without (ASCII in UTF-16, every other
+// byte NUL), is named as such, with the iconv command that converts it
+// (encodingError): the YAML decoder read the text after a byte order mark
+// but the hints about its mistakes, which read the bytes, did not.
 func textError(file string, data []byte) error {
-	if bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) ||
-		bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}) {
-		return nil
+	if err := encodingError(file, data); err != nil {
+		return err
 	}
 	off := firstNonText(data)
 	if off < 0 {
@@ -65,6 +68,40 @@ func textError(file string, data []byte) error {
 	}
 	return fmt.Errorf("%s: a control character, which YAML text cannot hold: remove it "+
 		"(a tab, LF and CR are the only ones allowed)", at)
+}
+
+// boms are the byte order marks of the Unicode encodings other than UTF-8,
+// with the name iconv takes for each, UTF-32LE's before UTF-16LE's, which
+// it begins with.
+var boms = []struct{ prefix, name string }{
+	{"\xff\xfe\x00\x00", "UTF-32LE"},
+	{"\x00\x00\xfe\xff", "UTF-32BE"},
+	{"\xff\xfe", "UTF-16LE"},
+	{"\xfe\xff", "UTF-16BE"},
+}
+
+// encodingError returns an error about file when data is UTF-16 or UTF-32
+// text, which starts with its byte order mark, or ASCII text in UTF-16
+// without one (sniff.UTF16NoBOM), as Windows tools write it; nil
+// otherwise. It names the encoding and the iconv command that writes the
+// file in UTF-8.
+func encodingError(file string, data []byte) error {
+	name, how, from := "", "", ""
+	for _, b := range boms {
+		if bytes.HasPrefix(data, []byte(b.prefix)) {
+			name, how = b.name, "it starts with its byte order mark"
+			from = b.name[:len("UTF-16")] // iconv reads the mark and drops it
+			break
+		}
+	}
+	if name == "" {
+		if name = sniff.UTF16NoBOM(data); name == "" {
+			return nil
+		}
+		how, from = "every other byte is NUL, with no byte order mark", name
+	}
+	return lineErrorf(file, 1, "", "this is %s text (%s), not UTF-8, the encoding of YAML configuration: "+
+		"convert it (iconv -f %s -t UTF-8 %s > %s.utf8) and give that file, or move it over this one", name, how, from, file, file)
 }
 
 // firstNonText returns the offset of the first byte of data that YAML text
