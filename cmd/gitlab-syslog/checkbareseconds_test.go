@@ -40,3 +40,31 @@ func TestBareSecondsWarned(t *testing.T) {
 		t.Errorf("run logged %v, want one warning %q\n%s", recs, want, r.stderr)
 	}
 }
+
+// TestBareSecondsKeysWarned: a duration key of the file given as a bare
+// number (detections.lateness: 30, checkpoint_interval: 2) is read as
+// seconds with a warning naming the file, line and key, as a rule's
+// parameter is; before, check refused it ("want a duration with a unit")
+// while it took window: 300 (fresh-user trial 281). The summary shows the
+// duration read.
+func TestBareSecondsKeysWarned(t *testing.T) {
+	dir := t.TempDir()
+	log := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	conf := writeFile(t, filepath.Join(dir, "config.yaml"), "forward: {url: stdout}\ncheckpoint_interval: 2\nsources:\n  - {type: audit, path: "+log+"}\n"+
+		"detections:\n  lateness: 30\n  rules:\n    sentinel.bruteforce:\n      window: 300\n")
+	out, err := execute(t, "check", "--config", conf, "--state-dir", filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatalf("check failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"rules on, lateness 30s, state saved",
+		"            WARNING: " + conf + ":2: checkpoint_interval: 2 is read as 2 seconds; write 2s to keep it, or 2m or 2h\n" +
+			"            WARNING: " + conf + ":6: detections.lateness: 30 is read as 30 seconds; write 30s to keep it, or 30m\n" +
+			"            WARNING: " + conf + ":9: detections.rules.sentinel.bruteforce.window: 300 is read as 300 seconds (5m0s); write 300s to keep it, or 300m or 300h\n",
+		"valid, with 3 warning(s) above",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+}

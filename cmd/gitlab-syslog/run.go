@@ -174,7 +174,7 @@ default state_dir, so that a second run reads them again.)`,
 // the configuration c (each as check says it): a file that sets nothing,
 // relative paths, a small max_line_bytes, sources probably misconfigured
 // (config.Config.SourceWarnings), inputs items without a listen
-// (config.Config.InputWarnings) and rule durations without a unit. run
+// (config.Config.InputWarnings) and durations without a unit. run
 // logs them at start and after each reload that applied c, so that a
 // mistake brought by a reload is not applied silently.
 func logConfigWarnings(log *slog.Logger, c *config.Config) {

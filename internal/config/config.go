@@ -144,6 +144,9 @@ type Config struct {
 	// dropped holds the key paths whose values Parse left out as of the
 	// wrong type (reported): Validate does not call them missing.
 	dropped map[string]bool
+	// bare holds the durations given as bare numbers of seconds, which
+	// Parse rewrote with their unit (BareDurations).
+	bare []BareDuration
 	// hostnameOS says ResolveForward took Hostname from the OS.
 	hostnameOS bool
 	// urlDefault says ResolveForward set Forward.URL to DefaultURL.

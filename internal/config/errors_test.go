@@ -18,8 +18,12 @@ func TestValueErrorsGolden(t *testing.T) {
 			`config.yaml:2: forward.max_message_bytes: "99999999999GiB" is too large`},
 		{"byte size list", "streaming:\n  max_body: [1, 2]\n",
 			`config.yaml:2: streaming.max_body: want a number of bytes (e.g. 1048576 or 1MiB), got a list`},
-		{"duration without unit", "state_dir: /s\ncheckpoint_interval: 5\n",
-			`config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 5`},
+		// A whole number above 0 is seconds, with a warning
+		// (TestBareDurations); a negative or fractional one is not.
+		{"negative duration without unit", "state_dir: /s\ncheckpoint_interval: -5\n",
+			`config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got -5`},
+		{"fractional duration without unit", "state_dir: /s\ncheckpoint_interval: 1.5\n",
+			`config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 1.5`},
 		{"duration word", "streaming:\n  dedupe_window: soon\n",
 			`config.yaml:2: streaming.dedupe_window: want a duration (e.g. 5s, 250ms, 24h), got "soon"`},
 		{"scalar for a list", "streaming:\n  listen: 127.0.0.1:8080\n  tokens: abc\n",
@@ -64,9 +68,9 @@ func TestValueErrorsGolden(t *testing.T) {
 			`config.yaml:4: detections.rules.sentinel.ti_malicious_ip.ti_file: want a path, got 42, which YAML reads as a number, not text; give the file's path, or, if it is really named 42, quote it: ti_file: "42"`},
 		{"number for a global path parameter", "detections:\n  params:\n    geoip_db: 0x2A\n",
 			`config.yaml:3: detections.params.geoip_db: want a path, got 0x2A, which YAML reads as a number, not text; give the file's path, or, if it is really named 0x2A, quote it: geoip_db: "0x2A"`},
-		{"two bad values, two errors", "max_line_bytes: lots\ncheckpoint_interval: 5\n",
+		{"two bad values, two errors", "max_line_bytes: lots\ncheckpoint_interval: 0.5\n",
 			"config.yaml:1: max_line_bytes: want a number of bytes (e.g. 1048576 or 1MiB), got \"lots\"\n" +
-				"config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 5"},
+				"config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 0.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

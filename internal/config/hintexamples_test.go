@@ -23,7 +23,7 @@ func TestHintExamplesInRange(t *testing.T) {
 		{"forward.max_message_bytes", "forward:\n  url: udp://127.0.0.1:514\n  max_message_bytes: %s\n", "[1]"},
 		{"max_line_bytes", "max_line_bytes: %s\n", "lots"},
 		{"detections.state_save_interval", "detections:\n  state_save_interval: %s\n", "often"},
-		{"detections.state_save_interval", "detections:\n  state_save_interval: %s\n", "30"},
+		{"detections.state_save_interval", "detections:\n  state_save_interval: %s\n", "0.5"}, // 30 is 30s (TestBareDurations)
 		{"detections.lateness", "detections:\n  lateness: %s\n", "late"},
 		{"checkpoint_interval", "checkpoint_interval: %s\n", "soon"},
 	} {

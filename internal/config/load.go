@@ -106,6 +106,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	// decode and can be checked.
 	var errs []error
 	expandMerges(doc, name, &errs)
+	c.bare = bareDurations(doc, reflect.TypeOf(Config{}), "")
 	drop := map[*yaml.Node]bool{}
 	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop, c.dropped)
 	prune(doc, drop)

@@ -31,22 +31,26 @@ func bareSeconds(name, v string) (int64, bool) {
 }
 
 // BareSeconds returns a warning for each duration parameter (window,
-// bucket, learning_period, suppress, max_session) that c's file gives as a
-// bare number, read as seconds where the defaults are minutes and hours
-// (window: 5 is 5s, not 5m or 5h): the value is valid, so it is a warning,
-// not an error. Each names the file, line and key, what the number is read
-// as and what to write instead, in the order of the lines. 0 is left out:
-// it is 0 in any unit (suppress: 0 alerts every time; window: 0 is an
-// error). A rule's parameter is warned about only when the rule of specs
-// (nil: detect.Catalogue()) reads it: another is an error already.
+// bucket, learning_period, suppress, max_session) and each duration key
+// (detections.lateness, checkpoint_interval, ...: config.BareDurations)
+// that c's file gives as a bare number, read as seconds where the defaults
+// are minutes and hours (window: 5 is 5s, not 5m or 5h): the value is
+// valid, so it is a warning, not an error. Each names the file, line and
+// key, what the number is read as and what to write instead, in the order
+// of the lines. 0 is left out: it is 0 in any unit (suppress: 0 alerts
+// every time; window: 0 is an error). A rule's parameter is warned about
+// only when the rule of specs (nil: detect.Catalogue()) reads it: another
+// is an error already.
 func BareSeconds(c *config.Config, specs []detect.Spec) []string {
-	return bareSecondsFile(c, specs, nil)
+	return bareSecondsFile(c, specs, nil, "")
 }
 
 // bareSecondsFile is BareSeconds for detect --config with the --param
 // flags (NAME=VALUE by name): the warning about a parameter a flag gives
-// says that the flag overrides the file's value in this run.
-func bareSecondsFile(c *config.Config, specs []detect.Spec, flags map[string]string) []string {
+// says that the flag overrides the file's value in this run. Of the
+// duration keys, only those under prefix are warned about ("detections."
+// for detect, which reads no other).
+func bareSecondsFile(c *config.Config, specs []detect.Spec, flags map[string]string, prefix string) []string {
 	if c.File() == "" {
 		return nil
 	}
@@ -58,10 +62,15 @@ func bareSecondsFile(c *config.Config, specs []detect.Spec, flags map[string]str
 		text string
 	}
 	var warns []warn
+	for _, b := range c.BareDurations() {
+		if strings.HasPrefix(b.Key, prefix) {
+			warns = append(warns, warn{b.Line, b.Warning(c.File())})
+		}
+	}
 	add := func(key, name, v string) {
 		n, ok := bareSeconds(name, v)
 		if l := c.Line(key); ok && n > 0 && l > 0 {
-			text := fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, secondsAdvice(name, n))
+			text := fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, config.SecondsAdvice(name, n, minDuration[name], 0))
 			if fv, over := flags[name]; over {
 				text += fmt.Sprintf(" (--param %s=%s overrides it in this run)", name, fv)
 			}
@@ -100,7 +109,7 @@ func FlagBareSeconds(params map[string]string) []string {
 	var out []string
 	for _, name := range sortedKeys(params) {
 		if n, ok := bareSeconds(name, params[name]); ok && n > 0 {
-			out = append(out, fmt.Sprintf("--param %s=%s: %s", name, params[name], secondsAdvice(name, n)))
+			out = append(out, fmt.Sprintf("--param %s=%s: %s", name, params[name], config.SecondsAdvice(name, n, minDuration[name], 0)))
 		}
 	}
 	return out
@@ -109,38 +118,3 @@ func FlagBareSeconds(params map[string]string) []string {
 // minDuration is the least value of the duration parameters that have
 // one, by name.
 var minDuration = map[string]time.Duration{"learning_period": detect.MinLearningPeriod}
-
-// secondsAdvice says that the bare number n (above 0), the value of the
-// duration parameter name, is read as n seconds and what to write
-// instead: ns to keep it, or nm or nh (those within detect.MaxDuration
-// and at least the parameter's least value, minDuration; below it, n
-// seconds is refused, and the advice says so).
-func secondsAdvice(name string, n int64) string {
-	unit := "seconds"
-	if n == 1 {
-		unit = "second"
-	}
-	d := time.Duration(n) * time.Second
-	shown := ""
-	if d >= time.Minute {
-		shown = " (" + d.String() + ")"
-	}
-	least := minDuration[name]
-	var others []string
-	for _, u := range []struct {
-		d    time.Duration
-		name string
-	}{{time.Minute, "m"}, {time.Hour, "h"}} {
-		if n <= int64(detect.MaxDuration/u.d) && time.Duration(n)*u.d >= least {
-			others = append(others, strconv.FormatInt(n, 10)+u.name)
-		}
-	}
-	if d < least {
-		return fmt.Sprintf("%d is read as %d %s%s, less than the least %s, %s; write %s", n, n, unit, shown, name, detect.WrittenDuration(least), strings.Join(others, " or "))
-	}
-	alt := ""
-	if len(others) > 0 {
-		alt = ", or " + strings.Join(others, " or ")
-	}
-	return fmt.Sprintf("%d is read as %d %s%s; write %ds to keep it%s", n, n, unit, shown, n, alt)
-}

@@ -38,6 +38,14 @@ func TestBareSeconds(t *testing.T) {
 		{"units, 0 and other parameters", "detections:\n  params:\n    suppress: 0\n    window: 5m\n    threshold: 5\n" +
 			"  rules:\n    sentinel.bruteforce:\n      window: 0\n      threshold: 7\n", nil},
 		{"a parameter the rule does not read", "detections:\n  rules:\n    sentinel.bruteforce:\n      max_session: 5\n", nil},
+		// One contract for every duration of the file (fresh-user
+		// trial 281: lateness: 30 was an error, window: 30 a warning).
+		{"duration keys and a rule parameter, in line order", "checkpoint_interval: 2\ndetections:\n  lateness: 30\n  rules:\n" +
+			"    sentinel.bruteforce:\n      window: 5\n  state_save_interval: \"90\"\n", []string{
+			"config.yaml:1: checkpoint_interval: 2 is read as 2 seconds; write 2s to keep it, or 2m or 2h",
+			"config.yaml:3: detections.lateness: 30 is read as 30 seconds; write 30s to keep it, or 30m",
+			"config.yaml:6: detections.rules.sentinel.bruteforce.window: 5 is read as 5 seconds; write 5s to keep it, or 5m or 5h",
+			"config.yaml:7: detections.state_save_interval: 90 is read as 90 seconds (1m30s); write 90s to keep it, or 90m or 90h"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := config.Parse([]byte(tc.yaml), "config.yaml")

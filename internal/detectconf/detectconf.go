@@ -237,7 +237,7 @@ func LoadFileWire(path string, specs []detect.Spec, flags map[string]string, wir
 	if err != nil {
 		return dc, w, nil, err
 	}
-	return dc, w, bareSecondsFile(c, specs, flags), nil
+	return dc, w, bareSecondsFile(c, specs, flags, "detections."), nil
 }
 
 // fileWire is LoadFileWire for c, loaded with the error err.
