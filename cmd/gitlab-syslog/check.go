@@ -338,8 +338,8 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		if urlNote == "" {
 			urlNote = forwardURLNote(c) + forwardPortNote(c.Forward.URL)
 		}
-		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, c.Forward.Format, bad("forward.format"),
-			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes"), bad("forward.max_stream_message_bytes"))+alertFitNote(c))
+		fmt.Fprintf(w, "forward:    %s%s, %s, facility %s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, shownValue(c, errs, "forward.format", c.Forward.Format),
+			shownValue(c, errs, "forward.facility", c.Forward.Facility), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes"), bad("forward.max_stream_message_bytes"))+alertFitNote(c))
 		problems = append(problems, forwardTLSProblems(c)...)
 		if warn := c.InsecureWarning(); warn != "" { // run logs it at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -696,9 +696,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 	if c.Line("detections") == 0 {
 		defaults = "no detections block, so every detection setting is a default: "
 	}
-	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s%s, state saved every %s%s to %s%s; alerts as APP-NAME GitLab-Detections\n",
-		defaults, on, len(st), c.Detections.Lateness, invalidMark(c, errs, "detections.lateness"),
-		c.Detections.StateSaveInterval, invalidMark(c, errs, "detections.state_save_interval"), dir, writable)
+	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
+		defaults, on, len(st), shownValue(c, errs, "detections.lateness", c.Detections.Lateness.String()),
+		shownValue(c, errs, "detections.state_save_interval", c.Detections.StateSaveInterval.String()), dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var warns []string
 	if writable == "" {
@@ -965,6 +965,19 @@ func invalidMark(c *config.Config, errs []error, path string) string {
 		return " (INVALID, see problems)"
 	}
 	return ""
+}
+
+// shownValue returns the value at key path of c as check's summary shows
+// it: decoded, the value run would use, followed by invalidMark's mark
+// when one of errs is about it. A value Parse left out as of the wrong
+// type (config.Config.Dropped: lateness: banana, format: [x]) is shown as
+// written, not as the default decoded in its place.
+func shownValue(c *config.Config, errs []error, path, decoded string) string {
+	mark := invalidMark(c, errs, path)
+	if c.Dropped(path) && mark != "" {
+		return c.Written(path) + mark
+	}
+	return decoded + mark
 }
 
 // namesSource reports whether one of the problems errs is about source i:

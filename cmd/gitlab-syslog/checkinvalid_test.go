@@ -15,7 +15,9 @@ import (
 // flag. Valid values are not
 // marked. A max_line_bytes of the wrong type ("lots", a list) is not shown
 // as its default: the lines row read "(the default of max_line_bytes)
-// (INVALID, see problems)" (fresh-user trial 36).
+// (INVALID, see problems)" (fresh-user trial 36); nor is any other value
+// of the wrong type: it is shown as written (lateness: banana, a list as
+// [1]; fresh-user trial 281).
 func TestCheckMarksInvalidValues(t *testing.T) {
 	dir := t.TempDir()
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
@@ -44,6 +46,14 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		{"max_line_bytes: lots", "max_line_bytes: lots\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
 		{"max_line_bytes: [1]", "max_line_bytes: [1]\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
 		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}, nil},
+		// As written, not the default decoded in its place (fresh-user
+		// trial 281: "lateness 2m0s (INVALID, see problems)").
+		{"lateness: banana", "detections:\n  lateness: banana\n", nil, 1, []string{"rules on, lateness banana" + mark + ", state saved every 1m0s to",
+			`c.yaml:3: detections.lateness: want a duration (e.g. 5s, 250ms, 24h), got "banana"`}, []string{"lateness 2m0s"}},
+		{"lateness: [1]", "detections:\n  lateness: [1]\n  state_save_interval: soon\n", nil, 2, []string{
+			"rules on, lateness [1]" + mark + ", state saved every soon" + mark + " to"}, []string{"lateness 2m0s", "every 1m0s"}},
+		{"forward.facility: [1]", "forward: {url: \"tcp://127.0.0.1:514\", facility: [1], format: RFC-5424}\n", nil, 2, []string{
+			"forward:    tcp://127.0.0.1:514, RFC-5424" + mark + ", facility [1]" + mark + ", with"}, []string{"local7"}},
 		{"streaming.listen", "streaming:\n  listen: \"127.0.0.1:99999\"\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:99999/gitlab/audit" + mark + " over plain HTTP, events spooled to "}, nil},
 		{"inputs[0].listen", "inputs:\n  - listen: \"tcp://127.0.0.1:99999\"\n", nil, 1, []string{"inputs:     listening on tcp://127.0.0.1:99999" + mark + ", messages spooled to "}, nil},
 		{"inputs[0].other", "inputs:\n  - listen: \"tcp://127.0.0.1:2514\"\n    other: bogus\n", nil, 1, []string{"other APP-NAMEs: bogus" + mark + "\n"}, nil},

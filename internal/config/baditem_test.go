@@ -58,3 +58,24 @@ func TestBadListItemKeepsIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestWritten: a value Parse leaves out as of the wrong type is kept as
+// written, a list or a mapping on one line, so that check shows it, not
+// the default decoded in its place (fresh-user trial 281: lateness:
+// banana was shown as 2m0s); a value taken is not Written.
+func TestWritten(t *testing.T) {
+	c, err := Parse([]byte("detections:\n  lateness: banana\n  state_save_interval: [1, 2]\nforward:\n  facility: {a: 1}\n  format: rfc5424\n"), "config.yaml")
+	if err == nil {
+		t.Fatal("Parse took values of the wrong type")
+	}
+	for path, want := range map[string]string{
+		"detections.lateness":            "banana",
+		"detections.state_save_interval": "[1, 2]",
+		"forward.facility":               "{a: 1}",
+		"forward.format":                 "",
+	} {
+		if got := c.Written(path); got != want {
+			t.Errorf("Written(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -142,8 +142,9 @@ type Config struct {
 	lines map[string]int    // key path ("forward.url", "sources[1].path") → line
 	flags map[string]string // key path → the flag that set it ("--start-at")
 	// dropped holds the key paths whose values Parse left out as of the
-	// wrong type (reported): Validate does not call them missing.
-	dropped map[string]bool
+	// wrong type (reported), with each value as written (written):
+	// Validate does not call them missing.
+	dropped map[string]string
 	// bare holds the durations given as bare numbers of seconds, which
 	// Parse rewrote with their unit (BareDurations).
 	bare []BareDuration
@@ -322,7 +323,16 @@ func (f *Forward) SendStructuredData() bool {
 // wrong type (reported as such), so that a check that would call it
 // missing can say nothing instead. A dropped list item is decoded empty,
 // in its place.
-func (c *Config) Dropped(path string) bool { return c.dropped[path] }
+func (c *Config) Dropped(path string) bool {
+	_, ok := c.dropped[path]
+	return ok
+}
+
+// Written returns the value as written of the key at path that Parse left
+// out as of the wrong type (Dropped: lateness: banana), a list or a
+// mapping on one line ([1]), so that check can show the value the file
+// gives, not the default decoded in its place; "" for a key not dropped.
+func (c *Config) Written(path string) string { return c.dropped[path] }
 
 // BadSource reports whether the item sources[i] of the file was of the
 // wrong type (a bare path): reported as an error, and decoded empty in

@@ -67,7 +67,7 @@ func readError(path string, err error) error {
 // place, so that the items after it keep their index, and Dropped reports
 // it ("sources[1]"): Validate and check leave it out.
 func Parse(data []byte, name string) (*Config, error) {
-	c := &Config{file: name, lines: map[string]int{}, dropped: map[string]bool{}}
+	c := &Config{file: name, lines: map[string]int{}, dropped: map[string]string{}}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil // an empty file means all defaults
 	}
@@ -127,7 +127,7 @@ func Parse(data []byte, name string) (*Config, error) {
 // but for dropped, which records its path, so that Validate does not call
 // the key missing too. A list item of the wrong type is replaced by an
 // empty one (emptyItem) and its path recorded in dropped.
-func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error, drop map[*yaml.Node]bool, dropped map[string]bool) {
+func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error, drop map[*yaml.Node]bool, dropped map[string]string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -160,7 +160,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 					if inline.Elem().Kind() == reflect.String && !flattenParam(k, v, p, file, errs) {
 						drop[v] = true
 						delete(lines, p)
-						dropped[p] = true
+						dropped[p] = written(v)
 					}
 					continue
 				}
@@ -181,7 +181,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				*errs = append(*errs, lineErrorf(file, v.Line, p, "%s", msg))
 				drop[v] = true
 				delete(lines, p)
-				dropped[p] = true
+				dropped[p] = written(v)
 				continue
 			}
 			walk(v, f.Type, p, file, lines, errs, drop, dropped)
@@ -202,7 +202,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				if !flattenParam(k, v, p, file, errs) {
 					drop[v] = true
 					delete(lines, p)
-					dropped[p] = true
+					dropped[p] = written(v)
 				}
 				continue
 			}
@@ -216,7 +216,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				*errs = append(*errs, lineErrorf(file, line, p, "%s", msg))
 				drop[v] = true
 				delete(lines, p)
-				dropped[p] = true
+				dropped[p] = written(v)
 				continue
 			}
 			walk(v, t.Elem(), p, file, lines, errs, drop, dropped)
@@ -239,7 +239,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				// Taken out, it would renumber the items after it,
 				// whose errors name them by index.
 				n.Content[i] = emptyItem(t.Elem(), e)
-				dropped[p] = true
+				dropped[p] = written(e)
 				continue
 			}
 			walk(e, t.Elem(), p, file, lines, errs, drop, dropped)
@@ -248,6 +248,22 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 }
 
 var nodeType = reflect.TypeOf(yaml.Node{})
+
+// written returns n, a value left out as of the wrong type, as written:
+// the text of a single value, a list or a mapping on one line ([1, 2],
+// {a: 1}).
+func written(n *yaml.Node) string {
+	if n = deref(n); n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	flow := *n
+	flow.Style = yaml.FlowStyle
+	b, err := yaml.Marshal(&flow)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
 
 // duplicate reports whether the key k of a mapping was given before in it
 // (first holds the line of each key seen, and k's is added when it is

@@ -66,7 +66,7 @@ func (v *validator) sources() map[string]int {
 func (v *validator) source(i int, seen, sameFile map[string]int) {
 	s := &v.c.Sources[i]
 	p := "sources[" + strconv.Itoa(i) + "]"
-	if v.c.dropped[p] {
+	if v.c.Dropped(p) {
 		return
 	}
 	if a, ok := formatAliases[strings.ToLower(strings.TrimSpace(s.Format))]; ok {
@@ -76,7 +76,7 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 		v.oneOf(p+".format", &s.Format, sourceFormatValues)
 	}
 	v.oneOf(p+".other_subcomponents", &s.OtherSubcomponents, otherSubcompValues)
-	if s.Type == "" && s.Format == "plain" && !v.c.dropped[p+".type"] && !v.c.dropped[p+".format"] {
+	if s.Type == "" && s.Format == "plain" && !v.c.Dropped(p+".type") && !v.c.Dropped(p+".format") {
 		hint := ""
 		if typ := TypeByName(s.Path); typ != "" {
 			hint = "; " + filepath.Base(s.Path) + " is " + typ + ": add type: " + typ
@@ -87,7 +87,7 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	}
 	typeOK := DefaultAppName(s.Type) != ""
 	if s.Path == "" {
-		if !v.c.dropped[p+".path"] { // else reported as of the wrong type
+		if !v.c.Dropped(p + ".path") { // else reported as of the wrong type
 			v.errf(p, "path is missing")
 		}
 	} else if err := globError(s.Path); err != nil {
@@ -146,7 +146,7 @@ func (v *validator) streaming(seen map[string]int) {
 		v.errf("streaming", "tokens, token_file or token_env is required: GitLab sends the destination's verification token in X-Gitlab-Event-Streaming-Token and events without it are refused")
 	}
 	for i, t := range st.Tokens {
-		if p := "streaming.tokens[" + strconv.Itoa(i) + "]"; strings.TrimSpace(t) == "" && !c.dropped[p] {
+		if p := "streaming.tokens[" + strconv.Itoa(i) + "]"; strings.TrimSpace(t) == "" && !c.Dropped(p) {
 			v.errf(p, "is empty")
 		}
 	}
