@@ -300,7 +300,8 @@ func packagedNote(file, packaged string) string {
 // reports them): a source and a value they name are marked, and the
 // rules are listed as far as they could be checked.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
-	fmt.Fprintf(w, "config:     %s%s%s\n", checkedName(file), emptyNote(c, "below ", len(errs)), packagedNote(file, packagedConfig))
+	fmt.Fprintf(w, "config:     %s%s%s%s\n", checkedName(file), emptyNote(c, "below ", len(errs)), packagedNote(file, packagedConfig), twiceHead(errs))
+	twiceNotes(w, c, errs, "")
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -312,6 +313,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		held = "; in use: an agent runs on it (a second run on it is refused; stop that one first, or reload it with SIGHUP)"
 	}
 	fmt.Fprintf(w, ": %s%s\n", state.status, held)
+	twiceNotes(w, c, errs, "state_dir")
 	problems = append(problems, state.stops...)
 	if state.exists {
 		if warn := otherOwnerWarning(c.StateDir, c.File()); warn != "" {
@@ -326,6 +328,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		}
 	}
 	fmt.Fprintf(w, "hostname:   %s%s\n", config.Short(c.Hostname), hostnameNote(c))
+	twiceNotes(w, c, errs, "hostname")
 	sd := "with STRUCTURED-DATA " + c.Forward.SDID + " (meta.* columns in " + forwarder.MetaSDIDFor(c.Forward.SDID) + ")"
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"
@@ -345,11 +348,13 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
 		}
 	}
+	twiceNotes(w, c, errs, "forward")
 	if m := bad("start_at"); m != "" {
 		fmt.Fprintf(w, "start_at:   %s%s\n", c.StartAt, m)
 	} else {
 		fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
 	}
+	twiceNotes(w, c, errs, "start_at")
 	if m := bad("max_line_bytes"); m != "" && c.Dropped("max_line_bytes") {
 		// Of the wrong type ("lots", a list): there is no size to show,
 		// and the default's is not the one the file gives.
@@ -360,11 +365,13 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if warn := c.MaxLineWarning(); warn != "" { // run logs it at start
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
+	twiceNotes(w, c, errs, "max_line_bytes")
 	if c.Dropped("sources") { // run refuses the file: the default sources are not followed
 		invalidRow(w, "sources")
 	} else {
 		problems = append(problems, printSources(w, c, r, errs)...)
 	}
+	twiceNotes(w, c, errs, "sources")
 	if c.Dropped("metrics") && c.Metrics.Listen == "" { // metrics: 9469; --metrics-listen would give it
 		invalidRow(w, "metrics")
 	} else if c.Metrics.Listen != "" {
@@ -372,6 +379,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "metrics:    off\n")
 	}
+	twiceNotes(w, c, errs, "metrics")
 	problems = append(problems, listenProblems(c, false)...)
 	if st := c.Streaming; c.Dropped("streaming") {
 		invalidRow(w, "streaming")
@@ -397,11 +405,13 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
 	}
+	twiceNotes(w, c, errs, "streaming")
 	if c.Dropped("inputs") {
 		invalidRow(w, "inputs")
 	} else {
 		problems = append(problems, checkNetInputs(w, c, errs)...)
 	}
+	twiceNotes(w, c, errs, "inputs")
 	if g := c.GeoIP; c.Dropped("geoip") {
 		invalidRow(w, "geoip")
 	} else if g.CityDB != "" || g.ASNDB != "" {
@@ -414,7 +424,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
+	twiceNotes(w, c, errs, "geoip")
 	problems = append(problems, printDetections(w, c, errs)...)
+	twiceNotes(w, c, errs, "detections")
 	for _, warn := range detectconf.BareSeconds(c, nil) { // under the rules, as the sources' under theirs
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
@@ -941,6 +953,54 @@ func inputProblems(c *config.Config, i int) []error {
 		problems = append(problems, c.KeyError(key+".spool_dir", fmt.Errorf("spool directory %s: %v", in.SpoolDir, err)))
 	}
 	return problems
+}
+
+// rowKeys are the top-level keys of the configuration that check's
+// summary has a row for (max_line_bytes: lines).
+var rowKeys = []string{"state_dir", "hostname", "forward", "start_at", "max_line_bytes", "sources", "metrics", "streaming", "inputs", "geoip", "detections"}
+
+// twiceHead returns the note on check's config row when one of errs is a
+// key given twice (config.Error.Twice), which run refuses: the summary
+// shows the first value of each, and says so under its row (twiceNotes);
+// "" otherwise.
+func twiceHead(errs []error) string {
+	if !slices.ContainsFunc(errs, func(err error) bool { return givenTwice(err) != nil }) {
+		return ""
+	}
+	return ": NOT APPLIED: a key is given twice (see problems), and run refuses the file; the summary shows the first value of each"
+}
+
+// twiceNotes prints, under the row of the top-level key block, a note for
+// each key under it that errs say is given twice, naming both its lines
+// and that the row shows the first; block "" stands for the keys that
+// have no row (checkpoint_interval, log_dir), under the config row.
+func twiceNotes(w io.Writer, c *config.Config, errs []error, block string) {
+	for _, err := range errs {
+		e := givenTwice(err)
+		if e == nil {
+			continue
+		}
+		top, _, _ := strings.Cut(strings.SplitN(e.Twice, "[", 2)[0], ".")
+		if top != block && (block != "" || slices.Contains(rowKeys, top)) {
+			continue
+		}
+		first := "before"
+		if l := c.Line(e.Twice); l > 0 {
+			first = fmt.Sprintf("at %s:%d", e.File, l)
+		}
+		fmt.Fprintf(w, "            NOT APPLIED: %s is given twice, %s and at %s:%d: the summary shows the first; run refuses the file (see problems)\n",
+			e.Twice, first, e.File, e.Line)
+	}
+}
+
+// givenTwice returns err as a *config.Error about a key given twice, nil
+// when it is not one.
+func givenTwice(err error) *config.Error {
+	var e *config.Error
+	if errors.As(err, &e) && e.Twice != "" {
+		return e
+	}
+	return nil
 }
 
 // invalidRow prints check's summary row for the key of the configuration

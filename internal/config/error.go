@@ -39,6 +39,11 @@ type Error struct {
 	// mistakes names that item, not the items kept; "" for other errors
 	// and for an item that is not a single value (a mapping, a list).
 	Item string
+	// Twice is, for a key given a second time in its mapping, the key's
+	// dotted path (forward, sources[0].path), "" for other errors. Line
+	// is the second one's; Err's text names the first one's, and the
+	// configuration holds the first value.
+	Twice string
 	// Err is the cause, without the place.
 	Err error
 }

@@ -147,7 +147,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		first := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if duplicate(k, v, first, file, errs, drop) {
+			if duplicate(k, v, path, first, file, errs, drop) {
 				continue
 			}
 			f, ok := fields[k.Value]
@@ -193,7 +193,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		first := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if duplicate(k, v, first, file, errs, drop) {
+			if duplicate(k, v, path, first, file, errs, drop) {
 				continue
 			}
 			p := join(path, k.Value)
@@ -265,19 +265,22 @@ func written(n *yaml.Node) string {
 	return strings.TrimSpace(string(b))
 }
 
-// duplicate reports whether the key k of a mapping was given before in it
-// (first holds the line of each key seen, and k's is added when it is
-// new). A key given again is reported and its value v added to drop, so
+// duplicate reports whether the key k of the mapping at path was given
+// before in it (first holds the line of each key seen, and k's is added
+// when it is new). A key given again is reported (Error.Twice) and its
+// value v added to drop, so
 // that the first one is decoded with the rest of the file, as for a value
 // of the wrong type; the YAML decoder would leave the whole mapping
 // out, and the configuration check shows would be the built-in defaults.
-func duplicate(k, v *yaml.Node, first map[string]int, file string, errs *[]error, drop map[*yaml.Node]bool) bool {
+func duplicate(k, v *yaml.Node, path string, first map[string]int, file string, errs *[]error, drop map[*yaml.Node]bool) bool {
 	line, dup := first[k.Value]
 	if !dup {
 		first[k.Value] = k.Line
 		return false
 	}
-	*errs = append(*errs, lineErrorf(file, k.Line, "", "mapping key %q already defined at line %d: a key is given once; keep the one meant and remove the other", k.Value, line))
+	e := lineErrorf(file, k.Line, "", "mapping key %q already defined at line %d: a key is given once; keep the one meant and remove the other", k.Value, line)
+	e.Twice = join(path, k.Value)
+	*errs = append(*errs, e)
 	drop[v] = true
 	return true
 }
