@@ -90,6 +90,11 @@ func TestCheckRuleRowMistakes(t *testing.T) {
 		// Not "default" (fresh-user trial 259).
 		{"a rule's block not a mapping", "    falco.pat_created: off\n", "falco.pat_created",
 			"BAD falco.pat_created - its block is not a mapping; it cannot run as configured" + tail},
+		// Both reasons, not known_countries alone, which hid the other
+		// until it was given (fresh-user trial 281).
+		{"a rule that lacks a parameter and whose geoip_db does not open", "    falco.admin_mode_unknown_country:\n      enabled: true\n      geoip_db: /nonexistent/City.mmdb\n", "falco.admin_mode_unknown_country",
+			"BAD falco.admin_mode_unknown_country - needs known_countries (ISO codes, e.g. DE,IE,PT); also, its geoip_db cannot be read: open city_db /nonexistent/City.mmdb (want a GeoIP2/GeoLite2 City or Country database): open /nonexistent/City.mmdb: no such file or directory; " +
+				"set: geoip_db=/nonexistent/City.mmdb at CFG:8; it cannot run as configured" + tail},
 		{"a rule asked for that cannot run", "    sentinel.external_user:\n      enabled: true\n", "sentinel.external_user",
 			"BAD sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
 				"it cannot run as configured" + tail},

@@ -181,7 +181,8 @@ func TestJumpFurthest(t *testing.T) {
 // reads (Types), or known_countries, then the GeoIP database. With one
 // given, the reason names the other alone (fresh-user trial 32, F8: run
 // logged only the log no source reads, and the country rules only
-// known_countries, so that giving it revealed the next cause). The TI
+// known_countries, so that giving it revealed the next cause); a geoip_db
+// given that does not open is such a second cause. The TI
 // rule's says all_logs turns it on too, unless it is set (trial 29, F3).
 func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
 	const (
@@ -196,6 +197,8 @@ func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	audit := []parser.Type{parser.TypeAudit}
+	db, absent := filepath.Join(t.TempDir(), "City.mmdb"), filepath.Join(t.TempDir(), "absent.mmdb")
+	writeGeoDB(t, db)
 	for _, tc := range []struct {
 		name, rule string
 		cfg        Config
@@ -207,8 +210,13 @@ func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
 		{"no ti_file", "sentinel.ti_malicious_ip", Config{}, noTI, false},
 		{"all_logs: no log of the three", "sentinel.ti_malicious_ip", Config{Types: []parser.Type{parser.TypeAuth}, Params: map[string]string{"ti_file": ti, "all_logs": "true"}}, noLog, true},
 		{"no known_countries, no GeoIP", "falco.git_op_unknown_country", Config{}, noKnown + "; also, " + noGeoBase, false},
-		{"no known_countries", "falco.git_op_unknown_country", Config{Rules: map[string]RuleConfig{ // not opened: the rule is off
-			"falco.git_op_unknown_country": {Params: map[string]string{"geoip_db": filepath.Join(t.TempDir(), "City.mmdb")}}}}, noKnown, false},
+		{"no known_countries", "falco.git_op_unknown_country", Config{Rules: map[string]RuleConfig{
+			"falco.git_op_unknown_country": {Params: map[string]string{"geoip_db": db}}}}, noKnown, false},
+		// Named with the lack, not once it is given (fresh-user trial
+		// 281: the rule's reason named known_countries alone).
+		{"no known_countries, a geoip_db that does not open", "falco.git_op_unknown_country", Config{Rules: map[string]RuleConfig{
+			"falco.git_op_unknown_country": {Params: map[string]string{"geoip_db": absent}}}},
+			noKnown + "; also, its geoip_db cannot be read: open city_db " + absent + " (want a GeoIP2/GeoLite2 City or Country database): open " + absent + ": no such file or directory", false},
 		{"no GeoIP", "falco.git_op_unknown_country", Config{Params: map[string]string{"known_countries": "DE"}}, noGeoBase, false},
 		{"admin mode: no known_countries, no GeoIP", "falco.admin_mode_unknown_country", Config{Types: audit}, noKnown + "; also, " + noGeoBase, false},
 	} {

@@ -126,6 +126,24 @@ func noGeo(p *Params, env *Env, rule string) *OffError {
 		"(geoip: city_db in the agent config, or the geoip_db parameter)"}
 }
 
+// unusableGeo is noGeo for a rule that is off for another lack: it also
+// returns an *OffError when the rule's geoip_db is given and cannot be
+// opened, so that the rule's reason names that second cause too (before,
+// it named the first alone, and the database's mistake showed only once
+// the first was fixed: fresh-user trial 281). It opens the database and
+// closes it; nil when the rule would have one.
+func unusableGeo(p *Params, env *Env, rule string) *OffError {
+	if o := noGeo(p, env, rule); o != nil || env != nil && env.Geo != nil {
+		return o
+	}
+	db, err := geoip.Open(p.String("geoip_db", ""), "")
+	if err != nil {
+		return &OffError{Rule: rule, Reason: "its geoip_db cannot be read: " + strings.TrimPrefix(err.Error(), "geoip: ")}
+	}
+	db.Close()
+	return nil
+}
+
 // closeOwned closes db when the rule opened it.
 func (g *geoLookup) closeOwned() {
 	if g.owned && g.db != nil {

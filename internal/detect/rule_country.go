@@ -92,7 +92,7 @@ func newCountryRule(p *Params, env *Env, info Info, eventName string, access boo
 	}
 	if len(known) == 0 && p.Err() == nil {
 		off := &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)", Param: "known_countries"}
-		if geo := noGeo(p, env, info.ID); geo != nil {
+		if geo := unusableGeo(p, env, info.ID); geo != nil {
 			off = alsoOff(off, geo)
 		}
 		return nil, off
