@@ -897,7 +897,7 @@ func (a *Agent) logOlder(s *source) {
 }
 
 // logOlderCopies logs older, the rotated copies of s's file its tailer
-// does not read, with the command that sends them (sendOlder of c), unless
+// does not read, with the command that sends them (SendOlder of c), unless
 // there are none.
 func logOlderCopies(log *slog.Logger, c *config.Config, s *source, older []string) {
 	if len(older) == 0 {
@@ -912,17 +912,20 @@ func logOlderCopies(log *slog.Logger, c *config.Config, s *source, older []strin
 	}
 	log.Info(msg,
 		"path", s.cfg.Path, "copies", strings.Join(older, ", "),
-		"send", sendOlder(c, s.cfg, older))
+		"send", SendOlder(c, s.cfg, older))
 }
 
-// sendOlder returns the send command that sends the rotated copies older
-// of the file of the source sc once, oldest first, as run would have sent
-// them: its type (auto when the source has none, as a glob's), for a
-// container log its format and other_subcomponents: forward, and the
-// settings of c that change the messages (hostname, forward's facility,
-// sd_id, structured_data and format, tailer.max_line_bytes) when they are
-// not the defaults (trial 280: a backfill unlike run's lines).
-func sendOlder(c *config.Config, sc config.Source, older []string) string {
+// SendOlder returns the send command (one line of text, ending in a
+// parenthesis that says to put the collector's URL and TLS flags in) that
+// sends older, the names of rotated copies of the file of the source sc,
+// once, oldest first, as run would have sent them: its type (auto when
+// the source has none, as a glob's), for a container log its format and
+// other_subcomponents: forward, and the settings of c that change the
+// messages (hostname, forward's facility, sd_id, structured_data and
+// format, tailer.max_line_bytes) when they are not the defaults (trial
+// 280: a backfill unlike run's lines). run logs it at a first start; check
+// prints it for the copies a first start will not read.
+func SendOlder(c *config.Config, sc config.Source, older []string) string {
 	flags := "--type " + cmp.Or(sc.Type, "auto")
 	if f := sc.Format; f != "" && f != "plain" {
 		flags += " --format " + f
