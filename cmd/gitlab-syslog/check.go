@@ -535,7 +535,11 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permhint.For(s.Path, err), unreadableNote)))
 		} else {
-			status += fmt.Sprintf(", %d bytes", fi.Size()) + waitedNote(c.StateDir, s.Path) + unlistedNote(s)
+			waited := waitedNote(c.StateDir, s.Path)
+			status += fmt.Sprintf(", %d bytes", fi.Size()) + waited + unlistedNote(s)
+			if waited == "" {
+				status += olderCopiesNote(c, s)
+			}
 		}
 		// As run sends them (agent's unwrapper): in a container log, a
 		// line wrapped by gitlab-logger goes by its subcomponent whatever
@@ -1338,6 +1342,38 @@ func datagramNote(f *config.Forward, mark, streamMark string) string {
 	}
 	return note
 }
+
+// olderCopiesNote returns check's note about the rotated copies beside
+// the file of the source s, there now, that run's first start with it (c's
+// state directory holds no checkpoint for it) does not read, their lines
+// being older than the start, as run logs them (agent.SendOlder): how
+// many, their names (the first few) and the send command that sends them
+// once; "" when it has a checkpoint or no copy.
+func olderCopiesNote(c *config.Config, s config.Source) string {
+	if c.StateDir != "" {
+		if _, err := os.Stat(filepath.Join(c.StateDir, checkpoint.PositionKey(s.Path)+".json")); !errors.Is(err, fs.ErrNotExist) {
+			return ""
+		}
+	}
+	older, err := tailer.RotatedCopies(tailer.Config{Path: s.Path, OldDir: s.OldDir, Extension: s.Extension})
+	if err != nil || len(older) == 0 {
+		return ""
+	}
+	names := older
+	if len(names) > maxNamedCopies {
+		names = names[:maxNamedCopies]
+	}
+	list := strings.Join(names, ", ")
+	if len(older) > len(names) {
+		list += fmt.Sprintf(" and %d more", len(older)-len(names))
+	}
+	return fmt.Sprintf("; first start (no checkpoint yet): %d rotated %s beside it (%s) %s not read, %s lines being older than the start; to send %s once: %s",
+		len(older), plural(len(older), "copy", "copies"), list, plural(len(older), "is", "are"), plural(len(older), "its", "their"),
+		plural(len(older), "it", "them"), agent.SendOlder(c, s, older))
+}
+
+// maxNamedCopies is how many rotated copies olderCopiesNote names.
+const maxNamedCopies = 3
 
 // unlistedNote returns check's warning about a source whose file can be
 // read while a directory of its rotated copies (the file's, or its

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckOlderCopies: check's row of a source whose file has rotated
+// copies beside it and no checkpoint yet says that run's first start does
+// not read them, names them and gives the send command run logs for them,
+// oldest first; once run has a checkpoint for the file, or when there is
+// no copy, it says nothing of copies (fresh-user trial 280: check did not
+// list the copies a first start leaves).
+func TestCheckOlderCopies(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, err := gzipBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		copies     bool // audit_json.log.1 and .2.gz beside the file
+		checkpoint bool // run --once before check
+		want       string
+	}{
+		{"copies at a first start", true, false, "; first start (no checkpoint yet): 2 rotated copies beside it (LOG.1, LOG.2.gz) are not read, their lines being older than the start; to send them once: gitlab-syslog send --type audit --to URL -- LOG.2.gz LOG.1 (oldest first; URL and the TLS flags as forward has them)\n"},
+		{"copies after a checkpoint", true, true, ""},
+		{"no copy", false, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			log := writeFile(t, filepath.Join(dir, "l", "audit_json.log"), string(data))
+			if tc.copies {
+				writeFile(t, log+".1", string(data))
+				writeFile(t, log+".2.gz", string(gz))
+			}
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+				"  - {type: audit, path: "+log+"}\n")
+			if tc.checkpoint {
+				if r := runCmd(t, "--config", cfg, "--once"); r.err != nil {
+					t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+				}
+			}
+			out, err := execute(t, "check", "--config", cfg)
+			if err != nil {
+				t.Fatalf("check: %v\n%s", err, out)
+			}
+			var row string
+			for line := range strings.SplitSeq(out, "\n") {
+				if strings.Contains(line, " "+log+" ") {
+					row = line
+				}
+			}
+			want := strings.ReplaceAll(tc.want, "LOG", log)
+			if i := strings.Index(row, "; first start"); want == "" && i >= 0 || want != "" && (i < 0 || row[i:]+"\n" != want) {
+				t.Errorf("check's row of the source:\n%s\nwant it to end with:\n%s", row, want)
+			}
+		})
+	}
+}
