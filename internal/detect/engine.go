@@ -59,6 +59,10 @@ type Engine struct {
 	folded      bool  // the state restored was saved after lines were folded (it holds positions; see timed)
 	wmNs        int64 // the watermark in Unix ns (see nanos)
 	advancedSec int64 // the watermark the rules were advanced to, in Unix seconds
+	// lateRecheck is the wall clock (Unix ns) at which the rules are
+	// advanced again at the watermark, for the events behind it given to
+	// them since (see recheckLate); 0: none pending.
+	lateRecheck int64
 	sources     map[string]*sourceState
 	srcList     []*sourceState // the values of sources, for MinWatermark
 	low         lowCache       // sourcesNewest's last answer

@@ -18,7 +18,9 @@ import (
 func (e *Engine) Process(ev *Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.process(ev, e.wallClock())
+	now := e.wallClock()
+	e.process(ev, now)
+	e.recheckLate(now)
 }
 
 // ProcessBatch is Process on each event of evs in turn, under one lock,
@@ -35,7 +37,30 @@ func (e *Engine) ProcessBatch(evs []*Event) {
 	for _, ev := range evs {
 		e.process(ev, now)
 	}
+	e.recheckLate(now)
 	e.inBatch, e.batchAt = false, time.Time{}
+}
+
+// recheckLate advances the rules again at the watermark, at wall clock now
+// (Unix ns; 0 without MinWatermark: never), once Lateness of wall-clock
+// time passed since an event behind the watermark was given to them
+// without the watermark moving into a new second since (advance): a
+// rule that holds an event until the watermark passes its time (a join's
+// alert waiting for the line of the other log, an impersonation session's
+// events) decides it then, not when the watermark next moves, which a line
+// dated ahead of the others (a host or process whose clock runs ahead,
+// within MaxAhead) puts off until the events reach that line's time
+// (fresh-user trial 282: an admin's password sign-in alerted ten minutes
+// late, when the clock reached a line ten minutes ahead). The Lateness
+// first lets the line of the other log arrive, as for events in order.
+func (e *Engine) recheckLate(now int64) {
+	if e.lateRecheck == 0 || now < e.lateRecheck {
+		return
+	}
+	e.lateRecheck = 0
+	if wm := e.watermark(); !wm.IsZero() {
+		e.advance(wm)
+	}
 }
 
 // detectedAt returns the DetectedAt of an alert emitted now: the wall
@@ -79,6 +104,9 @@ func (e *Engine) process(ev *Event, now int64) {
 		if wm, late := e.lateFor(ev.Type, t, tns); late {
 			e.stats.Late++
 			e.noteBack(ev, src, t, wm)
+			if now != 0 && e.lateRecheck == 0 {
+				e.lateRecheck = now + int64(e.cfg.Lateness)
+			}
 		}
 		if earlier(src.newest, src.newestNs, t, tns) {
 			if future = (ev.Outlier || earlier(e.futureAt, e.futureAtNs, t, tns)) && e.future(ev, t); !future {
@@ -697,6 +725,7 @@ const year1972 = 63072000
 // advance moves every rule and the engine's own sets to watermark wm.
 func (e *Engine) advance(wm time.Time) {
 	e.advancedSec = wm.Unix()
+	e.lateRecheck = 0 // the rules decide what they held up to wm now
 	for _, r := range e.advancers {
 		e.advanceRule(r, wm)
 	}
@@ -730,6 +759,7 @@ func (e *Engine) Advance(wm time.Time) {
 	if wm.After(cur) {
 		e.raiseWatermark(wm, nanos(wm))
 	}
+	e.recheckLate(e.wallClock())
 }
 
 // timed reports whether a source gave an event with a time, or the state

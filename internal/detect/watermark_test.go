@@ -289,12 +289,15 @@ func (r *advanceRule) Close(Emit)                   {}
 // itself, exactly when the watermark passes into a new second, whether an
 // event (in order, out of order, late, from a source behind, with a time
 // near 1970 or outside the years int64 ns hold) or Engine.Advance moved
-// it, and never otherwise: a window must close as soon as the watermark
-// passes its end, not a second later or never. The reference is the
-// definition: after each call, the watermark's Unix second against the
-// last one the rules were advanced to.
+// it, and otherwise only (with MinWatermark, the agent's) once, to it
+// again, when Lateness of wall-clock time passed since an event behind
+// the watermark without such an advance (recheckLate): a window must
+// close as soon as the watermark passes its end, not a second later or
+// never. The reference is the definition: after each call, the
+// watermark's Unix second against the last one the rules were advanced
+// to, and the wall clock against the first late event since.
 func TestAdvanceEverySecond(t *testing.T) {
-	total := 0
+	total, rechecks := 0, 0
 	for seed := int64(1); seed <= 30; seed++ {
 		for _, minWM := range []bool{false, true} {
 			rng := rand.New(rand.NewSource(seed))
@@ -313,11 +316,13 @@ func TestAdvanceEverySecond(t *testing.T) {
 				evTime["b"] = farStarts[int(seed/5)%len(farStarts)]
 			}
 			lastSec := int64(math.MinInt64)
+			var lateAt time.Time // the wall clock at the first late event since the last advance
 			for step := range 2000 {
 				now = now.Add(time.Duration(rng.Intn(300)) * time.Millisecond)
 				src := srcs[rng.Intn(2)]
 				when := evTime[src]
 				n := len(got)
+				wmBefore, lateBefore := e.Watermark(), lateAt
 				switch r := rng.Intn(100); {
 				case r < 2:
 					low := min(evTime["a"].UnixNano(), evTime["b"].UnixNano()) // as the idle agent would
@@ -336,13 +341,23 @@ func TestAdvanceEverySecond(t *testing.T) {
 						Columns: []Column{{parser.ColEventName, "login"}}})
 				}
 				wm := e.Watermark()
+				if minWM && !when.IsZero() && !wmBefore.IsZero() && when.Before(wmBefore) && lateAt.IsZero() {
+					lateAt = now
+				}
 				switch {
 				case !wm.IsZero() && wm.Unix() > lastSec:
 					if len(got) != n+1 || got[n] != wm {
 						t.Fatalf("seed %d minWM %v step %d: watermark %v passed into a new second: advanced to %v, want once to it",
 							seed, minWM, step, wm, got[n:])
 					}
-					lastSec = wm.Unix()
+					lastSec, lateAt = wm.Unix(), time.Time{}
+				case !lateBefore.IsZero() && !now.Before(lateBefore.Add(2*time.Minute)):
+					if len(got) != n+1 || got[n] != wm {
+						t.Fatalf("seed %d minWM %v step %d: Lateness after a late event: advanced to %v, want once to the watermark %v",
+							seed, minWM, step, got[n:], wm)
+					}
+					lateAt = time.Time{}
+					rechecks++
 				case len(got) != n:
 					t.Fatalf("seed %d minWM %v step %d: advanced to %v within the second of the last advance (watermark %v)",
 						seed, minWM, step, got[n:], wm)
@@ -351,8 +366,8 @@ func TestAdvanceEverySecond(t *testing.T) {
 			total += len(got)
 		}
 	}
-	if total < 10000 {
-		t.Errorf("%d advances in 60 sequences: they do not test them", total)
+	if total < 10000 || rechecks < 10 {
+		t.Errorf("%d advances in 60 sequences, %d of them after late events: they do not test them", total, rechecks)
 	}
 }
 
@@ -524,6 +539,59 @@ func TestProgressMovesWatermark(t *testing.T) {
 			}
 			if got := e.Watermark(); !got.Equal(tc.wm) && !(tc.wm.IsZero() && got.Before(tAt(""))) {
 				t.Errorf("watermark %v, want %v", got, tc.wm)
+			}
+		})
+	}
+}
+
+// TestLateJoinDecided: in the agent (MinWatermark), an admin's password
+// sign-in read after a line dated ten minutes ahead (a process whose
+// clock runs ahead, within MaxAhead) is behind the watermark that line
+// set; its alert, held for the audit line of the same request, goes out
+// once Lateness of wall-clock time passed, at the next batch or idle
+// Advance, not once the watermark passes the line ahead (fresh-user
+// trial 282: ten minutes late). The audit line of the request, read
+// within that Lateness, still joins it: the alert then goes out at once,
+// enriched, and once only.
+func TestLateJoinDecided(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		audit  bool // the audit sign-in of the request comes within Lateness
+		by     func(e *Engine, now time.Time)
+		enrich bool
+	}{
+		{"idle: Advance", false, func(e *Engine, now time.Time) { e.Advance(now.Add(-2 * time.Minute)) }, false},
+		{"busy: the next batch", false, func(e *Engine, now time.Time) { e.ProcessBatch(nil) }, false},
+		{"the audit line first", true, func(e *Engine, now time.Time) { e.Advance(now.Add(-2 * time.Minute)) }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := tAt("")
+			var alerts []*Alert
+			e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: true, Lateness: 2 * time.Minute,
+				Now: func() time.Time { return now }, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ahead := failedLogin("zz", "81.2.69.250", now.Add(10*time.Minute))
+			e.Process(ahead)
+			now = now.Add(7 * time.Second) // more than the 5 s the agent holds a line ahead
+			e.Process(adminLogin("01LATE", now, "application_json.log"))
+			if tc.audit {
+				side := &Event{Type: parser.TypeAudit, Time: now, Source: "audit_json.log", Origin: OriginFile,
+					Columns: []Column{{parser.ColCorrelationID, "01LATE"}, {parser.ColAuthenticationType, "standard"},
+						{parser.ColAuthorID, "1"}, {parser.ColAuthorName, "Administrator"}}}
+				e.Process(side)
+			}
+			if want := map[bool]int{true: 1}[tc.audit]; len(alerts) != want { // joined: out at once
+				t.Fatalf("%d alerts at once, want %d", len(alerts), want)
+			}
+			now = now.Add(2*time.Minute + time.Second)
+			tc.by(e, now)
+			if len(alerts) != 1 {
+				t.Fatalf("%d alerts once Lateness passed, want 1 (watermark %v)", len(alerts), e.Watermark())
+			}
+			if got := alerts[0].Get(parser.ColAuthorName) == "Administrator"; got != tc.enrich {
+				t.Errorf("enriched by the audit line: %v, want %v (%v)", got, tc.enrich, alerts[0].Columns)
 			}
 		})
 	}
