@@ -176,12 +176,13 @@ func (r *countryRule) Close(Emit) { r.geo.closeOwned() }
 
 // gitHTTPRepo reports whether access-log event ev is a successful Git over
 // HTTP request by a RemoteUser, and returns the repository path (the URI
-// path before ".git/", without the leading slash; neither empty nor
-// ending in a slash). The path
+// path before ".git/", without its leading slashes and with each run of
+// slashes made one, as nginx serves it; neither empty nor ending in a
+// slash). The path
 // (the URI before its query) must end in .git/info/refs, with a query
 // whose service parameter is git-upload-pack or git-receive-pack
 // (gitService), or in .git/git-upload-pack or .git/git-receive-pack, with
-// any query or none. It allocates nothing.
+// any query or none. It allocates nothing unless the path holds "//".
 func gitHTTPRepo(ev *Event) (string, bool) {
 	if ev.Get(parser.ColRemoteUser) == "" {
 		return "", false
@@ -204,11 +205,30 @@ func gitHTTPRepo(ev *Event) (string, bool) {
 	default:
 		return "", false
 	}
-	repo = strings.TrimPrefix(repo, "/")
+	repo = strings.TrimLeft(repo, "/")
+	if strings.Contains(repo, "//") {
+		repo = mergeSlashes(repo)
+	}
 	if repo == "" || repo[len(repo)-1] == '/' { // no repository name before .git
 		return "", false
 	}
 	return repo, true
+}
+
+// mergeSlashes returns p with every run of slashes made one, as nginx's
+// merge_slashes (on by default) does to the URI it serves: //acme//api.git
+// is the repository acme/api, which one key must hold (fresh-user trial
+// 282: a separate key, /acme//api). It allocates; the callers call it
+// only on a path that holds "//".
+func mergeSlashes(p string) string {
+	b := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' && len(b) > 0 && b[len(b)-1] == '/' {
+			continue
+		}
+		b = append(b, p[i])
+	}
+	return string(b)
 }
 
 // gitService reports whether URI query q (without the "?") names a Git
