@@ -103,11 +103,15 @@ func falcoRows() []*eventRow {
 		{
 			info: falco("admin_impersonation", "GitLab - Administrator impersonated another user", SeverityInformational,
 				list(tacPersistence, tacPrivEsc), list("T1078"),
-				"An administrator started impersonating a user. The instance event and its per-group copies for one user give one alert: a start less than 60 s after the alerted one is folded into it, one 60 s or more after it alerts again; stops do not alert (the Falco rule alerted on each copy and on stops: up to 42 alerts per session)."),
+				"An administrator started impersonating a user. The instance event and its per-group copies for one administrator and one user give one alert: a start less than 60 s after the alerted one is folded into it, one 60 s or more after it alerts again; another administrator's start alerts on its own; stops do not alert (the Falco rule alerted on each copy and on stops: up to 42 alerts per session)."),
 			names:    list("user_impersonation"),
 			fallback: impersonationStart(),
 			when:     impersonationStart(),
-			key:      list(parser.ColTargetID),
+			// The impersonated user and the administrator: the copies
+			// of one start share both; keyed by the user alone, a second
+			// administrator's start within 60 s was folded into the
+			// first's alert (fresh-user trial 282).
+			key:      list(parser.ColTargetID, parser.ColAuthorID),
 			suppress: 60 * time.Second,
 		},
 		{
