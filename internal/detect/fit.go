@@ -32,7 +32,8 @@ const (
 // be made that short, it returns dst unchanged, nil and false.
 //
 // It shortens only string values, each to a prefix of itself that ends
-// between two UTF-8 characters: "raw" first, down to "" if need be; then,
+// between two UTF-8 characters (a list column, such as Usernames, between
+// two of its items: listPrefix): "raw" first, down to "" if need be; then,
 // with FitColumns, the values of the alert's columns (Alert.Columns) and
 // of the record's columns, the longest first, each as little as the
 // remaining excess needs; and when that is not enough, it leaves those
@@ -72,6 +73,10 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 		cut = append(cut, m.name)
 		need += cost
 		k, n := escapedPrefix(m.value, max(m.esc-need, 0))
+		if k < len(m.value) && listColumn(m.name) {
+			k = listPrefix(m.value, k)
+			n = escapedLen(m.value[:k])
+		}
 		m.keep, m.keptEsc = k, n
 		need -= m.esc - n
 	}
@@ -130,6 +135,39 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 		return dst[:start], nil, false
 	}
 	return dst, cut, true
+}
+
+// listColumn reports whether the column name holds a list of values as
+// joinList writes it (a record of CSV), which AppendFitJSON shortens to
+// whole items only (listPrefix).
+func listColumn(name string) bool {
+	switch name {
+	case "Usernames", "Addresses", "Authors", "EntityPaths":
+		return true
+	}
+	return false
+}
+
+// listPrefix returns the length of the longest prefix of v, a CSV record
+// (joinList), at most k bytes long (k < len(v): v is cut), that holds
+// whole items: it ends
+// before a separating comma (one outside double quotes), or is empty. A
+// list cut inside an item, a quoted one above all, would read wrong in a
+// CSV reader such as KQL's parse_csv() (fresh-user trial 282: a quoted
+// user name left without its closing quote).
+func listPrefix(v string, k int) int {
+	end, quoted := 0, false
+	for i := 0; i < len(v) && i <= k; i++ {
+		switch v[i] {
+		case '"':
+			quoted = !quoted // a doubled quote toggles twice
+		case ',':
+			if !quoted {
+				end = i
+			}
+		}
+	}
+	return end
 }
 
 // fitMember is a member AppendFitJSON may shorten: its name and value,

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -264,5 +265,61 @@ func TestAppendFitLongKey(t *testing.T) {
 	}
 	if _, _, ok := a.AppendFitJSON(nil, 300, FitRaw); ok {
 		t.Errorf("FitRaw shortened the key")
+	}
+}
+
+// TestListPrefix: a list column is shortened to whole items, a quoted
+// item (a user name holding a comma or a quote) kept whole or left out,
+// so that a CSV reader reads the items kept as they were (fresh-user
+// trial 282: a cut inside a quoted name left it without its closing
+// quote).
+func TestListPrefix(t *testing.T) {
+	v := joinList([]string{"alice", `u,1`, `say "hi"`, "bob"}) // alice,"u,1","say ""hi""",bob
+	for _, tc := range []struct {
+		k    int
+		want string
+	}{
+		{len(v) - 1, `alice,"u,1","say ""hi"""`},
+		{8, "alice"},
+		{5, "alice"},
+		{4, ""},
+		{0, ""},
+	} {
+		got := v[:listPrefix(v, tc.k)]
+		if got != tc.want {
+			t.Errorf("listPrefix(%q, %d): %q, want %q", v, tc.k, got, tc.want)
+		}
+		if got != "" {
+			r := csv.NewReader(strings.NewReader(got))
+			if _, err := r.Read(); err != nil {
+				t.Errorf("listPrefix(%q, %d): %q is no CSV record: %v", v, tc.k, got, err)
+			}
+		}
+	}
+}
+
+// TestAppendFitList: an alert whose Usernames list is shortened to fit
+// keeps whole items of it, each as joinList wrote it.
+func TestAppendFitList(t *testing.T) {
+	var names []string
+	for i := range 20 {
+		names = append(names, fmt.Sprintf(`"u%d, %s"`, i, strings.Repeat("é", 40)))
+	}
+	list := joinList(names)
+	a := &Alert{Info: Info{ID: "gitlab.password_spray", Name: "GitLab - Password spraying from one address", Kind: KindWindow,
+		Severity: SeverityMedium}, ID: "119e9cf2fc1e5060698e21966facdf4d", Time: time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC),
+		Key: []Column{{"IPAddress", "198.51.100.4"}}, Columns: []Column{{"Usernames", list}}}
+	full := a.AppendJSON(nil)
+	got, cut, ok := a.AppendFitJSON(nil, len(full)/2, FitColumns)
+	if !ok || !slices.Equal(cut, []string{"Usernames"}) {
+		t.Fatalf("AppendFitJSON: %v, cut %v; want Usernames shortened", ok, cut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(got, &m); err != nil {
+		t.Fatal(err)
+	}
+	items, err := csv.NewReader(strings.NewReader(m["Usernames"].(string))).Read()
+	if err != nil || len(items) == 0 || len(items) >= len(names) || !slices.Equal(items, names[:len(items)]) {
+		t.Errorf("Usernames shortened to %q: items %q (%v), want a shorter run of the first whole names", m["Usernames"], items, err)
 	}
 }
