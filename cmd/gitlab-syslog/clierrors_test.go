@@ -125,7 +125,7 @@ func TestDetectSummarySingular(t *testing.T) {
 	if err := runDetect(context.Background(), &o, []string{path}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"detect: 1 alert from 1 rule running\n", " 1 alert (0 suppressed), 1 event evaluated\n"} {
+	for _, want := range []string{"detect: 1 alert from 1 rule running\n", " 1 alert (0 suppressed), 1 event matched\n"} {
 		if !strings.Contains(errOut.String(), want) {
 			t.Errorf("summary:\n%s\nwant it to contain %q", errOut.String(), want)
 		}

@@ -63,8 +63,9 @@ instead, one message per line: a line break (LF or CR) in a value or in MSG
 is printed as a space, as newline framing sends it; octet counting sends it
 unchanged). A summary goes to standard error: lines and events read, late and
 deduplicated events, and each rule that was given events with its alerts
-(0 too) and events evaluated; the running rules given no event are only
-counted.
+(0 too) and the events it matched (those its filter selected: a line it
+turns away, such as a near-miss, is not among them); the running rules
+given no event are only counted.
 Container logs (the CRI or Docker json-file records of
 /var/log/containers) are not unwrapped: each record fails with a cause
 saying what it is; read them with run, a source with format: cri, docker
@@ -888,7 +889,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s%s; %d deduplicated, %d late%s%s\n",
 		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, folded, st.Deduplicated, st.Late, lateNote(st), future)
 	// Every rule that was given an event is listed, with 0 alerts too:
-	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
+	// "matched 40 events, raised nothing" is an answer to a hunt. The
 	// rules given none are only counted: a list of 30 rules that saw
 	// nothing would hide the ones that did.
 	var ids []string
@@ -919,7 +920,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 			late += fmt.Sprintf(", %d %s evicted (max_keys %d: the oldest went first, with what they had counted; raise max_keys)",
 				rs.Evicted, plural(int(rs.Evicted), "key", "keys"), rs.MaxKeys)
 		}
-		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
+		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s matched%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
 			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"), late)
 	}
 	switch idle := len(st.Rules) - len(ids); {

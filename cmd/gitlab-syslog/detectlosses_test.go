@@ -102,7 +102,7 @@ func TestDetectSummaryLosses(t *testing.T) {
 			return []string{"sentinel.bruteforce", "keys evicted (max_keys 2:", "raise max_keys"}
 		}, false},
 		{"not at the default max_keys", flood, nil, func(string) []string {
-			return []string{"sentinel.bruteforce                      1 alert (19 suppressed), 90 events evaluated\n"}
+			return []string{"sentinel.bruteforce                      1 alert (19 suppressed), 90 events matched\n"}
 		}, false},
 		{"a step hours ahead", skew.String(), nil, func(path string) []string {
 			return []string{"dropped as too late",

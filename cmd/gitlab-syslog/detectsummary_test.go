@@ -182,8 +182,8 @@ func TestDetectSummaryNoAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "detect: 1 alert from 3 rules running\n" +
-		"  falco.pat_created                        1 alert (0 suppressed), 1 event evaluated\n" +
-		"  sentinel.pat_over_time                   0 alerts (0 suppressed), 1 event evaluated\n" +
+		"  falco.pat_created                        1 alert (0 suppressed), 1 event matched\n" +
+		"  sentinel.pat_over_time                   0 alerts (0 suppressed), 1 event matched\n" +
 		"  (1 other rule running was given no event)\n"
 	if !strings.Contains(stderr.String(), want) {
 		t.Errorf("summary lacks\n%s\ngot:\n%s", want, stderr.String())
