@@ -196,26 +196,8 @@ func lastData(name string, n int) (tail []byte, whole, ok bool) {
 		return nil, false, false
 	}
 	defer done()
-	buf := make([]byte, 2*n) // a window: when full, its last n bytes move to its front
-	end, whole := 0, true
-	for {
-		if end == len(buf) {
-			copy(buf, buf[n:])
-			end, whole = n, false
-		}
-		m, err := r.Read(buf[end:])
-		end += m
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false, false
-		}
-	}
-	if end > n {
-		return buf[end-n : end], false, true
-	}
-	return buf[:end], whole, true
+	tail, whole, err := container.LastBytes(r, n)
+	return tail, whole, err == nil
 }
 
 // otherNamed returns whichever of the copies a and b of one log is named

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -678,26 +677,7 @@ func lastBytes(name string, n int) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	defer zr.Close()
-	buf := make([]byte, 2*n) // a window: when full, its last n bytes move to its front
-	end, whole := 0, true
-	for {
-		if end == len(buf) {
-			copy(buf, buf[n:])
-			end, whole = n, false
-		}
-		m, err := zr.Read(buf[end:])
-		end += m
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, false, err
-		}
-	}
-	if end > n {
-		return buf[end-n : end], false, nil
-	}
-	return buf[:end], whole, nil
+	return container.LastBytes(zr, n)
 }
 
 // tailEnd returns the index in tb of the first complete stdout record,

@@ -1,6 +1,10 @@
 package container
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+	"testing/iotest"
+)
 
 // TestLastParts: LastParts finds the stdout parts that end a file, past
 // stderr records, with the subcomponent of the envelope they begin, and
@@ -32,5 +36,21 @@ func TestLastParts(t *testing.T) {
 				t.Errorf("LastParts = %q, %v; want %q, %v", sub, ok, tc.sub, tc.ok)
 			}
 		})
+	}
+}
+
+// TestLastBytes: the last n bytes of a stream, and whether they are all
+// of it, for streams shorter than, as long as and longer than n and 2n.
+func TestLastBytes(t *testing.T) {
+	for _, size := range []int{0, 1, 9, 10, 11, 19, 20, 21, 95} {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte('a' + i%26)
+		}
+		tail, whole, err := LastBytes(iotest.OneByteReader(bytes.NewReader(data)), 10)
+		want := data[max(0, size-10):]
+		if err != nil || !bytes.Equal(tail, want) || whole != (size <= 10) {
+			t.Errorf("size %d: %q, %v, %v; want %q, %v", size, tail, whole, err, want, size <= 10)
+		}
 	}
 }
