@@ -264,6 +264,20 @@ func TestCompressedNameOrHeader(t *testing.T) {
 	}
 }
 
+// writeCopy writes data to the file path, gzipped when path ends in
+// .gz, as a rotated copy is, and returns path.
+func writeCopy(t *testing.T, path, data string) string {
+	t.Helper()
+	if strings.HasSuffix(path, ".gz") {
+		z, err := gzipBytes([]byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = string(z)
+	}
+	return writeFile(t, path, data)
+}
+
 // gzipBytes returns b gzip-compressed.
 func gzipBytes(b []byte) ([]byte, error) {
 	var buf bytes.Buffer

@@ -30,15 +30,7 @@ func TestSendContainerOrder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "pods", "gitlab_a-1_u", "c")
 			log := writeFile(t, filepath.Join(dir, "0.log"), "2026-12-07T10:00:02.000000000Z stdout F "+env[cut:]+"\n")
-			older := "2026-12-07T10:00:02.000000000Z stdout P " + env[:cut] + "\n"
-			if strings.HasSuffix(tc.copy, ".gz") {
-				z, err := gzipBytes([]byte(older))
-				if err != nil {
-					t.Fatal(err)
-				}
-				older = string(z)
-			}
-			copyPath := writeFile(t, filepath.Join(dir, tc.copy), older)
+			copyPath := writeCopy(t, filepath.Join(dir, tc.copy), "2026-12-07T10:00:02.000000000Z stdout P "+env[:cut]+"\n")
 			var stdout, stderr bytes.Buffer
 			if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--format", "cri", "--to", "stdout", log, copyPath); err != nil {
 				t.Fatalf("send: %v\n%s", err, stderr.String())

@@ -57,15 +57,7 @@ func TestSendRestOfCopy(t *testing.T) {
 			dir := t.TempDir()
 			logDir := filepath.Join(dir, "pods", "gitlab_webservice-1_uid", "webservice")
 			log := writeFile(t, filepath.Join(logDir, "0.log"), tc.log)
-			data := tc.copyData
-			if strings.HasSuffix(tc.copy, ".gz") {
-				z, err := gzipBytes([]byte(data))
-				if err != nil {
-					t.Fatal(err)
-				}
-				data = string(z)
-			}
-			copyPath := writeFile(t, filepath.Join(logDir, tc.copy), data)
+			copyPath := writeCopy(t, filepath.Join(logDir, tc.copy), tc.copyData)
 			args := []string{"send", "--format", "cri", "--type", tc.typ, "--hostname", "vm", "--to", "stdout"}
 			for _, g := range tc.given {
 				args = append(args, filepath.Join(logDir, g))
