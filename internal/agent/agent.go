@@ -316,7 +316,7 @@ func (a *Agent) openOutputs(cfg *config.Config) (*metrics.Server, error) {
 	if cfg.Metrics.Listen == "" {
 		return nil, nil
 	}
-	srv, err := metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health), a.log)
+	srv, err := metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health, a.Ready), a.log)
 	if err != nil {
 		a.closeSink(context.Background(), false)
 		return nil, listenError(cfg, "metrics.listen", err)
@@ -1175,7 +1175,8 @@ func addCounters(st, base metrics.ForwarderStats) metrics.ForwarderStats {
 // up, or an error listing what is wrong, one problem a line: a source that
 // stopped, a source path that exists but cannot be read, a checkpoint that
 // could not be written (naming its file), a stalled forwarder, a stopped
-// streaming receiver.
+// streaming receiver or one whose spool does not persist events, a
+// stopped input.
 func (a *Agent) Health() error {
 	a.mu.Lock()
 	srcs, s, st, nglobs, ins := a.sources, a.sink, a.streamer, a.nglobs, a.inputs
@@ -1200,9 +1201,41 @@ func (a *Agent) Health() error {
 			problems = append(problems, fmt.Sprintf("source %s: checkpoint not saved, so a restart would send its lines again: %v", src.cfg.Path, err))
 		}
 	}
+	problems = append(problems, intake(st, ins)...)
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// Ready returns nil when the agent takes what clients push to it: the
+// Audit Event Streaming receiver (when configured) runs and spools the
+// events it is sent, and the network inputs run; else an error listing
+// what is wrong, one problem a line. Unlike Health it does not look at
+// the collector: what the receiver and the inputs take is spooled and
+// sent once the collector is back, so a load balancer in front of
+// several receivers should keep one whose collector is down (fresh-user
+// trial 283), and take out one that refuses events.
+func (a *Agent) Ready() error {
+	a.mu.Lock()
+	st, ins := a.streamer, a.inputs
+	a.mu.Unlock()
+	if problems := intake(st, ins); len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// intake returns the problems of the streaming receiver st (nil: none
+// configured) and the network inputs ins: one stopped, or a receiver
+// whose spool does not persist the events it is sent.
+func intake(st *streamer, ins []*input) []string {
+	var problems []string
 	if st != nil {
 		if err := st.err(); err != nil {
 			problems = append(problems, "streaming receiver stopped: "+err.Error())
+		} else if err := st.r.SpoolFault(); err != nil {
+			problems = append(problems, "streaming receiver: "+err.Error())
 		}
 	}
 	for _, in := range ins {
@@ -1210,10 +1243,7 @@ func (a *Agent) Health() error {
 			problems = append(problems, "input stopped: "+err.Error())
 		}
 	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "\n"))
-	}
-	return nil
+	return problems
 }
 
 // streamer runs the Audit Event Streaming receiver.

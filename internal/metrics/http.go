@@ -13,15 +13,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Handler serves /metrics from m's registry and /healthz from health: 200
-// "ok" when health returns nil, else 503 with the error's text, which says
-// what is wrong (one problem per line). It also serves Go's profiles under
+// Handler serves /metrics from m's registry, /healthz from health and
+// /readyz from ready: 200 "ok" when the func returns nil, else 503 with
+// the error's text, which says what is wrong (one problem per line). It
+// also serves Go's profiles under
 // /debug/pprof/ (as Prometheus and promtail do), so a slow or busy agent can
 // be profiled in place, but only to clients on a loopback address (on the
 // host, through ssh or kubectl port-forward): others get 403, since the
 // profiles show the command line and the code's state, and metrics.listen
 // is often every interface so that Prometheus can scrape.
-func (m *Metrics) Handler(health func() error) http.Handler {
+func (m *Metrics) Handler(health, ready func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/debug/pprof/", loopbackOnly(pprof.Index))
 	mux.Handle("/debug/pprof/cmdline", loopbackOnly(pprof.Cmdline))
@@ -29,16 +30,22 @@ func (m *Metrics) Handler(health func() error) http.Handler {
 	mux.Handle("/debug/pprof/symbol", loopbackOnly(pprof.Symbol))
 	mux.Handle("/debug/pprof/trace", loopbackOnly(pprof.Trace))
 	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("/healthz", probe(health))
+	mux.Handle("/readyz", probe(ready))
+	return mux
+}
+
+// probe answers 200 "ok" when check returns nil, else 503 with its text.
+func probe(check func() error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := health(); err != nil {
+		if err := check(); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, err)
 			return
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	return mux
 }
 
 // loopbackOnly serves h to clients on a loopback address and answers

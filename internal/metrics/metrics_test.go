@@ -38,8 +38,8 @@ func TestEndpoint(t *testing.T) {
 	m.SetForwarder(func() ForwarderStats {
 		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4, Truncated: 8, Unacknowledged: 2500 * time.Millisecond}
 	})
-	var healthErr error
-	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return healthErr }), slog.New(slog.DiscardHandler))
+	var healthErr, readyErr error
+	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return healthErr }, func() error { return readyErr }), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +86,15 @@ func TestEndpoint(t *testing.T) {
 	healthErr = errors.New("forwarder: not connected to tcp://127.0.0.1:514")
 	if code, body := get(t, base+"/healthz"); code != 503 || !strings.Contains(body, "not connected") {
 		t.Errorf("/healthz unhealthy = %d %q", code, body)
+	}
+	// /readyz answers from its own check: ready while the collector is
+	// down, not while the receiver refuses events.
+	if code, body := get(t, base+"/readyz"); code != 200 || body != "ok\n" {
+		t.Errorf("/readyz ready, /healthz not = %d %q", code, body)
+	}
+	readyErr = errors.New("streaming receiver: events are not persisted to the spool")
+	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "not persisted") {
+		t.Errorf("/readyz not ready = %d %q", code, body)
 	}
 
 	m.RemoveSource("audit", "/var/log/gitlab/gitlab-rails/audit_json.log")
@@ -168,7 +177,7 @@ func TestDetectMetrics(t *testing.T) {
 	m := New()
 	body := func() string {
 		t.Helper()
-		srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return nil }), slog.New(slog.DiscardHandler))
+		srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return nil }, func() error { return nil }), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +240,7 @@ func TestDetectMetrics(t *testing.T) {
 // address and refuses others with 403 and what to do, while /metrics and
 // /healthz answer every client (Prometheus scrapes them over the network).
 func TestPprofLoopbackOnly(t *testing.T) {
-	h := New().Handler(func() error { return nil })
+	h := New().Handler(func() error { return nil }, func() error { return nil })
 	for _, tc := range []struct {
 		remote, path string
 		want         int

@@ -16,7 +16,7 @@ import (
 // trial 69: a refused SIGHUP showed only in the log).
 func TestReloadResult(t *testing.T) {
 	m := New()
-	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return nil }), slog.New(slog.DiscardHandler))
+	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return nil }, func() error { return nil }), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

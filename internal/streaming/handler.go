@@ -239,7 +239,9 @@ func (r *Receiver) persist(lines []byte, keys []string, at int64) error {
 	cr := &commitReq{line: lines, keys: keys, at: at, done: make(chan error, 1)}
 	select {
 	case r.reqs <- cr:
-		return <-cr.done
+		err := <-cr.done
+		r.noteSpooled(err)
+		return err
 	case <-r.quit:
 		return errors.New("streaming: shutting down")
 	}

@@ -46,6 +46,7 @@ type Receiver struct {
 	tokenKeys atomic.Pointer[string]
 
 	stats counters
+	fault atomic.Pointer[spoolFault] // the last event's spooling failed: see SpoolFault
 }
 
 // Stats counts what the Receiver did since New.
