@@ -1,0 +1,79 @@
+package tailer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCopyRenamedSinceListed: a rotated copy listed at a restart is
+// renamed by logrotate before the tailer opens it (a rotation while the
+// agent starts, slow under load), and the next copy takes its name
+// (path.2.gz to path.3.gz, path.1 to path.2.gz; path.1 to path.2, the
+// file at the path to path.1). The copy listed is read, under its new
+// name, from the offset given, and its resume offset is placed in it: not
+// the copy now at the name it was listed by, from that offset, which sent
+// again the lines of the next copy between the offset and its own kept
+// position (/tmp/dupe run L9 seed 10, logrotate's create, compress and
+// delaycompress with a rotation 0.4 s after the agent's start: 1,560
+// lines sent twice).
+func TestCopyRenamedSinceListed(t *testing.T) {
+	for _, gz := range []bool{true, false} {
+		name := "plain"
+		if gz {
+			name = "gz"
+		}
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit_json.log")
+			cfg := testConfig(t, path)
+			listed := numbered("x", 1, 11)       // 9 bytes a line
+			next := numbered("next-copy", 1, 31) // 17 bytes a line: x's offsets fall inside its lines
+			at, to := path+".1", path+".2"
+			write := func(name, data string) { writeFile(t, name, data) }
+			if gz {
+				at, to = path+".2.gz", path+".3.gz"
+				write = func(name, data string) { writeGzip(t, name, []byte(data)) }
+			}
+			write(at, listed)
+			sibs, err := rotatedSiblings(cfg.naming())
+			if err != nil || len(sibs) != 1 {
+				t.Fatalf("siblings %v, %v: want the one copy", sibs, err)
+			}
+			s := sibs[0]
+			// The rotation, between the listing and the open.
+			if err := os.Rename(at, to); err != nil {
+				t.Fatal(err)
+			}
+			write(at, next)
+
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			from := int64(len(numbered("x", 1, 6)))
+			if got := tl.copyResumeOffset(s, from); got != from {
+				t.Errorf("copyResumeOffset = %d, want %d (the line start in the copy listed)", got, from)
+			}
+			var got []string
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for b := range tl.Batches() {
+					for i := 0; i < b.Len(); i++ {
+						got = append(got, string(b.Line(i)))
+					}
+					tl.Commit(b, b.Len())
+					tl.Release(b)
+				}
+			}()
+			gone, err := tl.drainCopy(context.Background(), s, from)
+			close(tl.out)
+			<-done
+			if err != nil || gone {
+				t.Fatalf("drainCopy: gone %v, err %v; want the copy read under its new name", gone, err)
+			}
+			checkExactly(t, got, linesOf(numbered("x", 6, 11)))
+		})
+	}
+}
