@@ -108,7 +108,7 @@ func (t *Tailer) lineStart(f io.ReaderAt, off int64) (int64, bool) {
 // one; for gzip, off is in the decompressed data. It returns off when the
 // copy cannot be read to off (drainCopy says why).
 func (t *Tailer) copyResumeOffset(sib sibling, off int64) int64 {
-	f, sib, err := openListed(t.naming(), sib) // not the next copy, renamed to its name since listed
+	f, sib, err := sib.open() // not the next copy, renamed to its name since listed
 	if err != nil {
 		return off
 	}

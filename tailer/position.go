@@ -570,7 +570,7 @@ func (t *Tailer) recentlyWritten(sib sibling) bool {
 // appends to the file after the restart read it. A copy that cannot be
 // opened is read as recoverCopy reads it (which says why).
 func (t *Tailer) followRenamed(ctx context.Context, sib sibling, from int64) error {
-	f, sib, err := openListed(t.naming(), sib) // sib under its name now, if renamed since listed
+	f, sib, err := sib.open() // sib under its name now, if renamed since listed
 	if err != nil {
 		_, err := t.recoverCopy(ctx, sib, func() (sibling, bool) { return sibling{}, false }, from)
 		return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
-	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -37,7 +36,7 @@ func (s sibling) pre(p *checkpoint.Position) preState {
 	if p.PreLen <= 0 {
 		return preHolds
 	}
-	f, err := os.Open(s.name)
+	f, _, err := s.open() // the file listed, renamed since or not
 	if err != nil {
 		return preUnknown
 	}

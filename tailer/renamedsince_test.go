@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // TestCopyRenamedSinceListed: a rotated copy listed at a restart is
@@ -17,7 +19,9 @@ import (
 // again the lines of the next copy between the offset and its own kept
 // position (/tmp/dupe run L9 seed 10, logrotate's create, compress and
 // delaycompress with a rotation 0.4 s after the agent's start: 1,560
-// lines sent twice).
+// lines sent twice; run F2a seed 5, a rotation 0.1 s after the start:
+// the next copy's first bytes, read at the name, made the position kept for
+// the copy unknown, and it was read again from 0, 1,360 lines twice).
 func TestCopyRenamedSinceListed(t *testing.T) {
 	for _, gz := range []bool{true, false} {
 		name := "plain"
@@ -52,6 +56,14 @@ func TestCopyRenamedSinceListed(t *testing.T) {
 				t.Fatal(err)
 			}
 			from := int64(len(numbered("x", 1, 6)))
+			// The position a checkpoint keeps for it is found by its
+			// first bytes: the listed copy's, not the next one's.
+			d, i := devIno(s.fi)
+			id := FileID{Dev: d, Ino: i, Fingerprint: fingerprint([]byte(listed)), FingerprintLen: len(listed)}
+			kept := []keptPosition{{pos: &checkpoint.Position{Dev: d, Ino: i, Offset: from}, id: id}}
+			if got, _ := keptOffset(kept, s); got != from {
+				t.Errorf("keptOffset = %d, want %d (the position kept for the copy listed)", got, from)
+			}
 			if got := tl.copyResumeOffset(s, from); got != from {
 				t.Errorf("copyResumeOffset = %d, want %d (the line start in the copy listed)", got, from)
 			}

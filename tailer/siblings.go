@@ -327,39 +327,37 @@ func byRotation(base string, sibs []sibling) []sibling {
 	return out
 }
 
-// readHead returns up to n first bytes of a sibling, decompressed for .gz.
-// When its name no longer names the file listed (renamed since, see
-// openListed), the error satisfies fs.ErrNotExist, as for a copy removed
-// since: the bytes of the file now there are not s's.
+// readHead returns up to n first bytes of a sibling, decompressed for .gz:
+// of the file listed, under its name now when logrotate renamed it since
+// (see open).
 func (s sibling) readHead(n int) ([]byte, error) {
-	f, err := os.Open(s.name)
+	f, _, err := s.open()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && s.fi != nil && !os.SameFile(fi, s.fi) {
-		return nil, &fs.PathError{Op: "open", Path: s.name, Err: errRenamedSince}
-	}
 	return copyHead(f, s.gz, n)
 }
 
-// errRenamedSince is the error of a rotated copy whose name, since it was
-// listed, names another file: logrotate renamed it (a rotation while the
-// tailer starts or drains copies) and the next one took its name. It
-// satisfies fs.ErrNotExist: the copy listed is not at that name any more.
-var errRenamedSince = fmt.Errorf("renamed since it was listed: %w", fs.ErrNotExist)
+// errRenamedSince is the error of a rotated copy that is no longer at its
+// name, nor at another in its directory: removed, or compressed to
+// another inode, since it was listed. It satisfies fs.ErrNotExist.
+var errRenamedSince = fmt.Errorf("no longer there since it was listed: %w", fs.ErrNotExist)
 
-// openListed opens s, a rotated copy as rotatedSiblings listed it, and
-// returns the file with s as it is now. logrotate may have renamed the
-// copy since it was listed (path.1 to path.2, path.2.gz to path.3.gz: a
-// rotation while the tailer starts, or drains copies), and its name then
-// names the next copy, which must not be read as s (from s's offset:
-// lines sent again; fresh-user trial 275, logrotate's create under load):
-// the file opened must be s's (its device and inode), else s is looked up
-// again by them among the copies, under its new name. The error satisfies
-// fs.ErrNotExist when s is no longer among them (removed, or compressed
-// to another inode). r names the copies (Tailer.naming).
-func openListed(r copyNaming, s sibling) (*os.File, sibling, error) {
+// open opens s, a rotated copy as rotatedSiblings listed it, and returns
+// the file with s as it is now. logrotate may have renamed the copy since
+// it was listed (path.1 to path.2, path.2.gz to path.3.gz: a rotation
+// while the tailer starts, or drains copies), and its name then names the
+// next copy, which must not be taken for s: read from s's offset, it sent
+// again the lines of that copy up to its own kept position, and its first
+// bytes, not s's, made s's kept position unknown, so that s was read again
+// from 0 (fresh-user trial 275, logrotate's create under load; /tmp/dupe
+// runs L9 seed 10, F2a seed 5). The file opened must be s's (its device
+// and inode); else s is looked up by them in its directory, where a
+// rotation renames it, under its new name. The error satisfies
+// fs.ErrNotExist when it is not there (removed, or compressed to another
+// inode).
+func (s sibling) open() (*os.File, sibling, error) {
 	for try := 0; ; try++ {
 		f, err := os.Open(s.name)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -376,22 +374,23 @@ func openListed(r copyNaming, s sibling) (*os.File, sibling, error) {
 			}
 			f.Close()
 		}
-		if try == 3 {
+		if s.fi == nil || try == 3 {
 			return nil, s, &fs.PathError{Op: "open", Path: s.name, Err: errRenamedSince}
 		}
-		sibs, err := rotatedSiblings(r)
+		dir := filepath.Dir(s.name)
+		ents, err := os.ReadDir(dir)
 		if err != nil {
 			return nil, s, err
 		}
 		found := false
-		for _, n := range sibs {
-			if os.SameFile(n.fi, s.fi) {
-				s, found = n, true
+		for _, e := range ents {
+			if fi, err := e.Info(); err == nil && os.SameFile(fi, s.fi) {
+				s, found = sibling{name: filepath.Join(dir, e.Name()), gz: s.gz, fi: fi}, true
 				break
 			}
 		}
 		if !found {
-			return nil, s, &fs.PathError{Op: "open", Path: s.name, Err: fs.ErrNotExist}
+			return nil, s, &fs.PathError{Op: "open", Path: s.name, Err: errRenamedSince}
 		}
 	}
 }

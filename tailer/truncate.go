@@ -394,7 +394,7 @@ func (t *Tailer) recoverCopy(ctx context.Context, sib sibling, find func() (sibl
 // end and delivers its lines, the incomplete last one included. gone
 // reports that the copy no longer exists, so nothing was read.
 func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone bool, err error) {
-	f, s, err := openListed(t.naming(), s) // s under its name now, if renamed since listed
+	f, s, err := s.open() // s under its name now, if renamed since listed
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil
 	}
