@@ -384,7 +384,8 @@ func (s sibling) open() (*os.File, sibling, error) {
 		}
 		found := false
 		for _, e := range ents {
-			if fi, err := e.Info(); err == nil && os.SameFile(fi, s.fi) {
+			// A rename keeps a copy's compression, and its .gz suffix.
+			if fi, err := e.Info(); err == nil && os.SameFile(fi, s.fi) && strings.HasSuffix(e.Name(), ".gz") == s.gz {
 				s, found = sibling{name: filepath.Join(dir, e.Name()), gz: s.gz, fi: fi}, true
 				break
 			}
