@@ -585,6 +585,11 @@ func (t *Tailer) recentlyWritten(sib sibling) bool {
 // opened is read as recoverCopy reads it (which says why).
 func (t *Tailer) followRenamed(ctx context.Context, sib sibling, from int64) error {
 	f, sib, err := sib.open() // sib under its name now, if renamed since listed
+	if err == nil && sib.gz {
+		f.Close() // compressed since it was listed: no writer holds it
+		_, err := t.drainCopy(ctx, sib, from)
+		return err
+	}
 	if err != nil {
 		_, err := t.recoverCopy(ctx, sib, func() (sibling, bool) { return sibling{}, false }, from)
 		return err

@@ -36,12 +36,12 @@ func (s sibling) pre(p *checkpoint.Position) preState {
 	if p.PreLen <= 0 {
 		return preHolds
 	}
-	f, _, err := s.open() // the file listed, renamed since or not
+	f, now, err := s.open() // the file listed, renamed (or compressed) since or not
 	if err != nil {
 		return preUnknown
 	}
 	defer f.Close()
-	if !s.gz {
+	if !now.gz {
 		if preMatches(p, f) { // false too when it ends before the offset
 			return preHolds
 		}

@@ -106,6 +106,10 @@ type sibling struct {
 	name string
 	gz   bool
 	fi   os.FileInfo
+	// r names the copies it was listed among (rotatedSiblings), where
+	// open looks for it when it was renamed since; zero: it is not
+	// looked for.
+	r copyNaming
 }
 
 // RotatedPath returns the path whose rotated copies are those of path:
@@ -199,6 +203,7 @@ func rotatedSiblings(r copyNaming) ([]sibling, error) {
 	kept := out[:0]
 	for _, s := range out {
 		if p, ok := plain[strippedName(s.name)]; !s.gz || !ok || !oneFile(p, s) {
+			s.r = r
 			kept = append(kept, s)
 		}
 	}
@@ -331,12 +336,12 @@ func byRotation(base string, sibs []sibling) []sibling {
 // of the file listed, under its name now when logrotate renamed it since
 // (see open).
 func (s sibling) readHead(n int) ([]byte, error) {
-	f, _, err := s.open()
+	f, now, err := s.open()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return copyHead(f, s.gz, n)
+	return copyHead(f, now.gz, n)
 }
 
 // errRenamedSince is the error of a rotated copy that is no longer at its
@@ -353,10 +358,15 @@ var errRenamedSince = fmt.Errorf("no longer there since it was listed: %w", fs.E
 // bytes, not s's, made s's kept position unknown, so that s was read again
 // from 0 (fresh-user trial 275, logrotate's create under load; /tmp/dupe
 // runs L9 seed 10, F2a seed 5). The file opened must be s's (its device
-// and inode); else s is looked up by them in its directory, where a
-// rotation renames it, under its new name. The error satisfies
-// fs.ErrNotExist when it is not there (removed, or compressed to another
-// inode).
+// and inode); else s is looked up among the rotated copies (s.r; not at
+// the path, where a new file may have been given the inode of a copy
+// compressed and removed since) by its device and inode, its compression
+// and a size no smaller (a .gz: the same size and time), under its new
+// name; a plain copy not found so, compressed since to another inode, is
+// its .gz, found by its time (logrotate's compress keeps it: a copy
+// compressed between the listing and the open was lost; /tmp/dupe runs
+// P3 and G3 seed 16, 160 and 120 lines). The error satisfies
+// fs.ErrNotExist when it is not there (removed).
 func (s sibling) open() (*os.File, sibling, error) {
 	for try := 0; ; try++ {
 		f, err := os.Open(s.name)
@@ -374,26 +384,44 @@ func (s sibling) open() (*os.File, sibling, error) {
 			}
 			f.Close()
 		}
-		if s.fi == nil || try == 3 {
+		if s.fi == nil || s.r == (copyNaming{}) || try == 3 {
 			return nil, s, &fs.PathError{Op: "open", Path: s.name, Err: errRenamedSince}
 		}
-		dir := filepath.Dir(s.name)
-		ents, err := os.ReadDir(dir)
+		sibs, err := rotatedSiblings(s.r)
 		if err != nil {
 			return nil, s, err
 		}
 		found := false
-		for _, e := range ents {
-			// A rename keeps a copy's compression, and its .gz suffix.
-			if fi, err := e.Info(); err == nil && os.SameFile(fi, s.fi) && strings.HasSuffix(e.Name(), ".gz") == s.gz {
-				s, found = sibling{name: filepath.Join(dir, e.Name()), gz: s.gz, fi: fi}, true
+		for _, n := range sibs {
+			if renamedFrom(n, s) {
+				s, found = n, true
 				break
+			}
+		}
+		if !found && !s.gz {
+			// Compressed since, to another inode: its .gz has its time
+			// (logrotate's compress keeps it).
+			for _, n := range sibs {
+				if n.gz && n.fi.ModTime().Equal(s.fi.ModTime()) {
+					s, found = n, true
+					break
+				}
 			}
 		}
 		if !found {
 			return nil, s, &fs.PathError{Op: "open", Path: s.name, Err: errRenamedSince}
 		}
 	}
+}
+
+// renamedFrom reports whether the rotated copy n may be s renamed: the
+// same device and inode, and compression (a rename keeps the .gz), and
+// no fewer bytes (a .gz is not written again: the same size and time).
+func renamedFrom(n, s sibling) bool {
+	if !os.SameFile(n.fi, s.fi) || n.gz != s.gz || n.fi.Size() < s.fi.Size() {
+		return false
+	}
+	return !s.gz || n.fi.Size() == s.fi.Size() && n.fi.ModTime().Equal(s.fi.ModTime())
 }
 
 // compressedAfter reports whether s, a .gz copy last written after since,
