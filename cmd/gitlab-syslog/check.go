@@ -898,10 +898,32 @@ func streamingIssues(c *config.Config, errs []error, running bool) (problems []e
 	if err := dirWritable(st.SpoolDir); err != nil {
 		problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
 	}
+	if warn := streamLimitWarning(c); warn != "" {
+		warns = append(warns, warn)
+	}
 	if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
 		problems = append(problems, c.KeyError("streaming.tls", err))
 	}
 	return problems, warns
+}
+
+// streamLimitWarning returns check's warning when a stream destination's
+// max_stream_message_bytes is below twice streaming.max_body (an event's
+// line and its columns as STRUCTURED-DATA): an event near max_body, which
+// the receiver takes, then goes without its columns (the README's
+// advice; fresh-user trial 283: 8MiB against the 4 MiB default passed
+// check silently); "" otherwise.
+func streamLimitWarning(c *config.Config) string {
+	body := c.Streaming.MaxBody
+	if body <= 0 {
+		body = streaming.DefaultMaxBody
+	}
+	body = min(body, streaming.GitLabMaxBody) // no larger body comes
+	if !c.Forward.Stream() || int64(c.Forward.StreamLimit()) >= 2*body {
+		return ""
+	}
+	return fmt.Sprintf("%s: forward.max_stream_message_bytes is %d, below twice max_body (%d): an event near max_body, which the receiver takes, goes to the collector without its columns; raise max_stream_message_bytes to %d (and the collector's message size limit with it) or lower max_body",
+		configKey(c, "streaming.max_body"), c.Forward.StreamLimit(), body, 2*body)
 }
 
 // checkNetInputs prints the network inputs and returns their problems: a

@@ -101,3 +101,49 @@ func TestCheckStreamingTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckStreamingMaxBody: check warns about a streaming.max_body that
+// refuses ordinary events (413, which GitLab does not retry), one above
+// the 25 MiB GitLab sends, and one whose events a stream destination's
+// max_stream_message_bytes cannot carry with their columns (under twice
+// max_body); the default and GitLab's limit with a limit to match pass
+// (fresh-user trial 283: all three passed check silently).
+func TestCheckStreamingMaxBody(t *testing.T) {
+	for _, tc := range []struct {
+		name, block string
+		warnings    []string // a part of each WARNING, in order
+	}{
+		{"default", "", nil},
+		{"too small", "  max_body: 100\n", []string{"max_body is 100 bytes: GitLab's audit events take up to a few KiB"}},
+		{"above GitLab's", "  max_body: 10GiB\n", []string{"above the 26214400 bytes GitLab sends at most",
+			"forward.max_stream_message_bytes is 4194304, below twice max_body (26214400)"}},
+		{"stream limit too small", "  max_body: 8MiB\n", []string{"forward.max_stream_message_bytes is 4194304, below twice max_body (8388608)"}},
+		{"stream limit to match", "  max_body: 25MiB\nforward_limit: 52428800\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			block, limit, _ := strings.Cut(tc.block, "forward_limit: ")
+			fwd := "forward: {url: \"tcp://127.0.0.1:5514\"}\n"
+			if limit != "" {
+				fwd = "forward: {url: \"tcp://127.0.0.1:5514\", max_stream_message_bytes: " + strings.TrimSpace(limit) + "}\n"
+			}
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\n"+fwd+"sources: []\nstreaming:\n  listen: 127.0.0.1:0\n"+
+				"  tokens: [abcdefghijklmnop1234]\n  spool_dir: "+filepath.Join(dir, "sp")+"\n"+block)
+			out, _ := execute(t, "check", "--config", cfg)
+			var got []string
+			for line := range strings.SplitSeq(out, "\n") {
+				if strings.Contains(line, "WARNING: ") && strings.Contains(line, "max_body") {
+					got = append(got, line)
+				}
+			}
+			if len(got) != len(tc.warnings) {
+				t.Fatalf("%d max_body warnings, want %d:\n%s", len(got), len(tc.warnings), out)
+			}
+			for i, w := range tc.warnings {
+				if !strings.Contains(got[i], w) || !strings.Contains(got[i], cfg+":") {
+					t.Errorf("warning %d: %s\nwant it to name %s and hold %q", i, got[i], cfg, w)
+				}
+			}
+		})
+	}
+}

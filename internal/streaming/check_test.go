@@ -50,6 +50,14 @@ func TestCheck(t *testing.T) {
 		{"plain on a wildcard port", Config{Listen: ":8443", Tokens: []string{tokenA}}, nil, []issue{{"listen", PlainWarning}}},
 		{"plain on localhost", Config{Listen: "localhost:8443", Tokens: []string{tokenA}}, nil, nil},
 		{"TLS on every interface", Config{Listen: "0.0.0.0:8443", Tokens: []string{tokenA}, TLS: TLSFiles{CertFile: "c.pem", KeyFile: "k.pem"}}, nil, nil},
+		// max_body that refuses ordinary events, or above what GitLab sends
+		// (fresh-user trial 283: both passed check silently).
+		{"max_body too small", Config{Listen: "127.0.0.1:8443", Tokens: []string{tokenA}, MaxBody: 100}, nil,
+			[]issue{{"max_body", "max_body is 100 bytes: GitLab's audit events take up to a few KiB, and an event larger than max_body is refused 413, which GitLab does not retry"}}},
+		{"max_body above GitLab's", Config{Listen: "127.0.0.1:8443", Tokens: []string{tokenA}, MaxBody: 10 << 30}, nil,
+			[]issue{{"max_body", "above the 26214400 bytes GitLab sends at most"}}},
+		{"max_body as GitLab's", Config{Listen: "127.0.0.1:8443", Tokens: []string{tokenA}, MaxBody: GitLabMaxBody}, nil, nil},
+		{"max_body at the smallest useful", Config{Listen: "127.0.0.1:8443", Tokens: []string{tokenA}, MaxBody: MinUsefulBody}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

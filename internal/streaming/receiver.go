@@ -91,6 +91,9 @@ func New(cfg Config) (*Receiver, error) {
 	if r.tlsCfg == nil && !isLoopback(r.ln.Addr()) {
 		r.log.Warn("streaming: "+PlainWarning, append(warnAttrs(&cfg, "listen"), "addr", r.ln.Addr().String())...)
 	}
+	if msg := maxBodyWarning(cfg.MaxBody); msg != "" {
+		r.log.Warn("streaming: "+msg, warnAttrs(&cfg, "max_body")...)
+	}
 	return r, nil
 }
 

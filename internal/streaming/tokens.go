@@ -57,7 +57,8 @@ type Warning struct {
 // net.Listen does, without keeping a token or listening, and returns
 // what New would log as warnings (a token file others can read, a token
 // shorter than MinTokenLength, plain HTTP on an address that is not
-// loopback: PlainWarning) and the errors of its token sources, one
+// loopback: PlainWarning; a MaxBody that refuses ordinary events or is
+// above what GitLab sends: maxBodyWarning) and the errors of its token sources, one
 // *TokenError per source, joined; nil when New would accept the tokens.
 // Looking a host name up is its only network access; it reports nothing
 // about a Listen that does not resolve (New's error names it).
@@ -68,7 +69,29 @@ func Check(cfg Config) ([]Warning, error) {
 			warns = append(warns, Warning{Key: "listen", Msg: PlainWarning})
 		}
 	}
+	if msg := maxBodyWarning(cfg.MaxBody); msg != "" {
+		warns = append(warns, Warning{Key: "max_body", Msg: msg})
+	}
 	return warns, err
+}
+
+// MinUsefulBody is the smallest max_body that takes GitLab's ordinary
+// audit events (a few hundred bytes to a few KiB of JSON): below it,
+// maxBodyWarning warns.
+const MinUsefulBody = 16 << 10
+
+// maxBodyWarning returns the warning about max_body n (bytes; 0: the
+// default), or "": below MinUsefulBody ordinary events are refused 413,
+// which GitLab does not retry, and above GitLabMaxBody nothing larger
+// comes (fresh-user trial 283: 100 and 10GiB passed check silently).
+func maxBodyWarning(n int64) string {
+	switch {
+	case n > 0 && n < MinUsefulBody:
+		return fmt.Sprintf("max_body is %d bytes: GitLab's audit events take up to a few KiB, and an event larger than max_body is refused 413, which GitLab does not retry (the event is lost); leave it unset (%d bytes) or give at least %d", n, DefaultMaxBody, MinUsefulBody)
+	case n > GitLabMaxBody:
+		return fmt.Sprintf("max_body is %d bytes, above the %d bytes GitLab sends at most: no body that large comes; give at most %d", n, GitLabMaxBody, GitLabMaxBody)
+	}
+	return ""
 }
 
 // loadTokens gathers the tokens from the three sources in cfg and logs
