@@ -404,6 +404,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		problems = append(problems, ps...)
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
+		for _, warn := range c.StreamingWarnings() { // run logs them at start
+			fmt.Fprintf(w, "            WARNING: %s\n", warn)
+		}
 	}
 	twiceNotes(w, c, errs, "streaming")
 	if c.Dropped("inputs") {

@@ -197,6 +197,9 @@ func logConfigWarnings(log *slog.Logger, c *config.Config) {
 	for _, warn := range c.InputWarnings() { // as check prints them
 		log.Warn("config: an input is off", "warning", warn)
 	}
+	for _, warn := range c.StreamingWarnings() { // as check prints them
+		log.Warn("config: the streaming receiver is off", "warning", warn)
+	}
 	for _, warn := range detectconf.BareSeconds(c, nil) {
 		log.Warn("config: a duration without a unit", "warning", warn)
 	}

@@ -131,3 +131,21 @@ func forwardAddr(raw string) string {
 	}
 	return ""
 }
+
+// StreamingWarnings returns what run logs and check prints about the
+// streaming block as WARN lines, each naming its file and line: a block
+// that sets keys (tokens, TLS, a spool directory) without listen, which
+// leaves the receiver off and those keys unused, so that GitLab's events
+// are refused by nothing listening (fresh-user trial 283: check said
+// "streaming: off" and "valid").
+func (c *Config) StreamingWarnings() []string {
+	if c.Streaming.Listen != "" || c.Line("streaming.listen") > 0 {
+		return nil // on, or listen given empty on purpose
+	}
+	for _, k := range []string{"tokens", "token_file", "token_env", "tls", "spool_dir", "max_body", "path", "dedupe_window"} {
+		if key := "streaming." + k; c.Line(key) > 0 {
+			return []string{c.Where(key) + ": the streaming block has no listen, so the receiver is off and its other keys are not used: GitLab's events find nothing listening; give listen (e.g. 0.0.0.0:8443), or remove the block"}
+		}
+	}
+	return nil
+}
