@@ -938,7 +938,7 @@ func SendOlder(c *config.Config, sc config.Source, older []string) string {
 			flags += " " + flag + " " + shellcmd.Quote(v)
 		}
 	}
-	if !c.HostnameFromOS() {
+	if !c.HostnameFromOS() && len(c.Hostname) <= forwarder.MaxHostname { // a longer one is refused: not repeated whole
 		add("--hostname", c.Hostname, "")
 	}
 	add("--facility", c.Forward.Facility, config.DefaultFacility)
