@@ -195,11 +195,13 @@ func loadCert(cfg *Config) (*tls.Certificate, error) {
 }
 
 // MaxSpoolLine returns the longest line, in bytes without its LF, that the
-// receiver writes to its spool: a body is spooled compacted, never longer
-// than it came, and a body over Config.MaxBody is refused. The spool's
-// reader must take lines this long whole: an event answered 200 is
-// forwarded whole.
-func (r *Receiver) MaxSpoolLine() int { return int(r.maxBody) }
+// spool may hold: a body is spooled compacted, never longer than it came,
+// and a body over Config.MaxBody is refused; but a spool written before
+// max_body was lowered holds longer ones, so it is at least GitLabMaxBody,
+// the most GitLab sends. The spool's reader must take lines this long
+// whole: an event answered 200 is forwarded whole (fresh-user trial 283:
+// an event taken under max_body 2MiB was cut once it was lowered).
+func (r *Receiver) MaxSpoolLine() int { return int(max(r.maxBody, GitLabMaxBody)) }
 
 // Reload reads the verification tokens (Tokens, TokenFile, TokenEnv) and
 // the TLS certificate and key of cfg again and puts them in use for the
