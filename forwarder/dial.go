@@ -78,13 +78,14 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
+			again := w.reached // a connection is re-established, not made a first time
 			if f.ep.kind != transportUDP {
 				w.reached = true
 			}
 			w.n.connected.Store(true)
 			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite, dialed)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-			if cause != nil {
+			if cause != nil && again {
 				w.n.reconnects.Add(1)
 			}
 			// After failures, a datagram socket proves nothing yet:

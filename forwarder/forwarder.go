@@ -87,7 +87,9 @@ type Stats struct {
 	// Bytes counts bytes written to the transport, framing and resends
 	// included.
 	Bytes uint64
-	// Reconnects counts connections made after a failure.
+	// Reconnects counts connections re-established after a failure, to a
+	// destination reached before (a first connection after failed attempts
+	// at start is none).
 	Reconnects uint64
 	// Resent counts messages written again after a reconnect because their
 	// batch was not acknowledged yet. The receiver may see them twice.

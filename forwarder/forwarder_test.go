@@ -665,8 +665,10 @@ func TestReconnectBackoffLogged(t *testing.T) {
 	if err := f.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st := f.Stats(); st.Reconnects != 1 || st.Messages != uint64(len(ms)) || st.Dropped != 0 {
-		t.Errorf("stats = %+v", st)
+	// The first connection, after failed attempts, re-established none
+	// (fresh-user trial 283: counted 1 for a collector never lost).
+	if st := f.Stats(); st.Reconnects != 0 || st.Messages != uint64(len(ms)) || st.Dropped != 0 {
+		t.Errorf("stats = %+v, want 0 reconnects", st)
 	}
 }
 

@@ -200,7 +200,7 @@ func (m *Metrics) SetForwarder(f func() ForwarderStats) {
 
 var (
 	descConnected = prometheus.NewDesc(namespace+"_forwarder_connected", "1 when the forwarder has a connection to the collector.", nil, nil)
-	descReconnect = prometheus.NewDesc(namespace+"_reconnects_total", "Connections to the collector re-established after a failure.", nil, nil)
+	descReconnect = prometheus.NewDesc(namespace+"_reconnects_total", "Connections to the collector re-established after one was lost (not a first connection after failed attempts).", nil, nil)
 	descQueue     = prometheus.NewDesc(namespace+"_queue_depth", "Batches queued in the forwarder, waiting to be written.", nil, nil)
 	descSent      = prometheus.NewDesc(namespace+"_messages_sent_total", "Syslog messages written to the transport.", nil, nil)
 	descDropped   = prometheus.NewDesc(namespace+"_messages_dropped_total", "Syslog messages the forwarder gave up on.", nil, nil)
