@@ -20,6 +20,8 @@ func (a *Agent) exportStreaming(r *streaming.Receiver) {
 			TooLarge:     s.TooLarge,
 			Encoding:     s.UnsupportedEncoding,
 			SpoolErrors:  s.SpoolErrors,
+			NotFound:     s.NotFound,
+			NotAllowed:   s.MethodNotAllowed,
 		}
 	})
 }

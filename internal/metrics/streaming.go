@@ -16,10 +16,12 @@ type StreamingStats struct {
 	TooLarge     uint64 // 413: body over streaming.max_body
 	Encoding     uint64 // 415: body with a Content-Encoding other than identity
 	SpoolErrors  uint64 // 503: the spool could not be written or synced
+	NotFound     uint64 // 404: a path other than streaming.path (a scanner, a wrong destination URL)
+	NotAllowed   uint64 // 405: a method other than POST
 }
 
 var descStreamingRequests = prometheus.NewDesc(namespace+"_streaming_requests_total",
-	"Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.",
+	"Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error, not_found, method_not_allowed); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.",
 	[]string{"code", "outcome"}, nil)
 
 var descStreamingBatches = prometheus.NewDesc(namespace+"_streaming_batches_total",
@@ -61,6 +63,8 @@ func (c *streamingCollector) Collect(ch chan<- prometheus.Metric) {
 		{"413", "too_large", s.TooLarge},
 		{"415", "unsupported_encoding", s.Encoding},
 		{"503", "spool_error", s.SpoolErrors},
+		{"404", "not_found", s.NotFound},
+		{"405", "method_not_allowed", s.NotAllowed},
 	} {
 		ch <- prometheus.MustNewConstMetric(descStreamingRequests, prometheus.CounterValue, float64(r.n), r.code, r.outcome)
 	}

@@ -15,15 +15,17 @@ func TestStreamingRequests(t *testing.T) {
 		t.Fatalf("streaming off: %d series (err %v), want none", n, err)
 	}
 	m.SetStreaming(func() StreamingStats {
-		return StreamingStats{Accepted: 7, Duplicates: 2, Batches: 8, Invalid: 1, Unauthorized: 3, TooLarge: 4, Encoding: 6, SpoolErrors: 5}
+		return StreamingStats{Accepted: 7, Duplicates: 2, Batches: 8, Invalid: 1, Unauthorized: 3, TooLarge: 4, Encoding: 6, SpoolErrors: 5, NotFound: 9, NotAllowed: 10}
 	})
 	want := `
-# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.
+# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error, not_found, method_not_allowed); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.
 # TYPE gitlab_syslog_streaming_requests_total counter
 gitlab_syslog_streaming_requests_total{code="200",outcome="accepted"} 7
 gitlab_syslog_streaming_requests_total{code="200",outcome="duplicate"} 2
 gitlab_syslog_streaming_requests_total{code="400",outcome="invalid"} 1
 gitlab_syslog_streaming_requests_total{code="401",outcome="unauthorized"} 3
+gitlab_syslog_streaming_requests_total{code="404",outcome="not_found"} 9
+gitlab_syslog_streaming_requests_total{code="405",outcome="method_not_allowed"} 10
 gitlab_syslog_streaming_requests_total{code="413",outcome="too_large"} 4
 gitlab_syslog_streaming_requests_total{code="415",outcome="unsupported_encoding"} 6
 gitlab_syslog_streaming_requests_total{code="503",outcome="spool_error"} 5

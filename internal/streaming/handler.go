@@ -84,10 +84,12 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 // not logged).
 func (r *Receiver) authorized(w http.ResponseWriter, req *http.Request) bool {
 	if req.URL.Path != r.path {
+		r.stats.notFound.Add(1)
 		http.NotFound(w, req)
 		return false
 	}
 	if req.Method != http.MethodPost {
+		r.stats.notAllowed.Add(1)
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed: GitLab streams audit events with POST", http.StatusMethodNotAllowed)
 		return false

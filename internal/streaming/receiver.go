@@ -63,10 +63,13 @@ type Stats struct {
 	Syncs               uint64 // fsyncs of the spool; Accepted/Syncs is the group-commit factor
 	Rotations           uint64 // spool rotations
 	DedupeEvicted       uint64 // events forgotten before their window ended (DedupeMaxIDs reached)
+	NotFound            uint64 // 404: a path other than Config.Path
+	MethodNotAllowed    uint64 // 405: a method other than POST
 }
 
 type counters struct {
 	accepted, duplicates, noID, batches, unauthorized, invalid, tooLarge, unsupportedEncoding, spoolErrors, syncs atomic.Uint64
+	notFound, notAllowed                                                                                          atomic.Uint64
 }
 
 // New checks cfg, loads the tokens, opens the spool and the dedupe log and
@@ -267,6 +270,8 @@ func (r *Receiver) Stats() Stats {
 		NoID:                r.stats.noID.Load(),
 		Batches:             r.stats.batches.Load(),
 		Unauthorized:        r.stats.unauthorized.Load(),
+		NotFound:            r.stats.notFound.Load(),
+		MethodNotAllowed:    r.stats.notAllowed.Load(),
 		Invalid:             r.stats.invalid.Load(),
 		TooLarge:            r.stats.tooLarge.Load(),
 		UnsupportedEncoding: r.stats.unsupportedEncoding.Load(),

@@ -243,6 +243,11 @@ func TestMethodAndPath(t *testing.T) {
 	if n := len(spoolLines(t, tr.SpoolPath())); n != 1 {
 		t.Errorf("spool has %d lines, want 1", n)
 	}
+	// Counted, so that scanners and a wrong destination URL show in
+	// streaming_requests_total (fresh-user trial 283: they did not).
+	if s := tr.Stats(); s.MethodNotAllowed != 4 || s.NotFound != 5 {
+		t.Errorf("MethodNotAllowed %d, NotFound %d; want 4 and 5", s.MethodNotAllowed, s.NotFound)
+	}
 }
 
 // TestInvalidJSON: a body that is not one JSON object, nor a JSON array of
