@@ -195,6 +195,15 @@ func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position)
 	if sc.FpLen == 0 {
 		return nil, from, false
 	}
+	if from.FileID == key && from.Heads[key] != (head{sc.Fingerprint, sc.FpLen}) {
+		// The saved position is in the file's new content already (no
+		// head, or another: attachDetector saved it so at an earlier
+		// start, which caught the copy up), while the tailer's
+		// checkpoint, not committed since (no new line), still points
+		// into the copy: caught up again, the copy's lines raised their
+		// alerts again at every start (fresh-user trial 284).
+		return nil, from, false
+	}
 	name, _, ok := s.rotatedCopy(ct)
 	if !ok {
 		return nil, from, false
