@@ -171,6 +171,7 @@ func (t *Tailer) openLive(ctx context.Context, w *waitStart) (*logFile, error) {
 	logged := false
 	var failLog openFailLog
 	delay := t.cfg.PollInterval
+	t.rd.unreadableSince = time.Time{}
 	for {
 		src, _, err := openLogFile(t.cfg.Path)
 		if err == nil {
@@ -196,6 +197,9 @@ func (t *Tailer) openLive(ctx context.Context, w *waitStart) (*logFile, error) {
 				return nil, err
 			}
 			continue
+		}
+		if t.rd.unreadableSince.IsZero() {
+			t.rd.unreadableSince = time.Now()
 		}
 		if err := t.retryFailed(ctx, &failLog, &delay, explainOpen(t.cfg.Path, err)); err != nil {
 			return nil, err

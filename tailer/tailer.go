@@ -86,6 +86,10 @@ type reading struct {
 	lr        *lineReader
 	lrFile    *logFile // the file lr reads; nil when lr must be reset
 	truncLog  truncLog
+	// unreadableSince is when openLive first failed to open the file at
+	// the path for a cause other than its absence (permission denied),
+	// zero when it opened at once (see warnStartEndLate).
+	unreadableSince time.Time
 	// copied is how far the rotated copy of copiedOf's content before a
 	// truncation was read, for the next batch of copiedOf (Batch.copied);
 	// copiedOf is nil when there is none.
