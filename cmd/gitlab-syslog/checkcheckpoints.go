@@ -244,14 +244,15 @@ func ownedByMe(paths []string) bool {
 // and belongs to another user than the one run runs as (the package's
 // service user's, run by hand as root): the checkpoints and detection
 // state run writes there are this user's, and a mode the owner may not
-// read (0600), so that the service, started again as the owner, would
-// take them as none. "" otherwise.
+// read (0600), so that the service, started again as the owner, refuses
+// to start (state files it cannot read: see the state_dir check) until
+// they are given back. "" otherwise.
 func otherOwnerRun(dir string) string {
 	owner, ok := otherOwner(dir)
 	if !ok {
 		return ""
 	}
-	return fmt.Sprintf("state_dir %s belongs to user %s, not to the user run runs as: the checkpoints and detection state run writes there are this user's, which %s may not read, so the agent run as %s (its service) would send the files again from their start and start its detections afresh; run as that user (sudo -u %s gitlab-syslog run ...), or give this run its own --state-dir, or afterwards give the directory back: chown -R %s: %s",
+	return fmt.Sprintf("state_dir %s belongs to user %s, not to the user run runs as: the checkpoints and detection state run writes there are this user's, which %s may not read, so the agent run as %s (its service) refuses to start until they are given back (state files it cannot read); run as that user (sudo -u %s gitlab-syslog run ...), or give this run its own --state-dir, or afterwards give the directory back: chown -R %s: %s",
 		dir, owner, owner, owner, owner, owner, dir)
 }
 

@@ -161,3 +161,21 @@ func TestStateFilesUnreadableAsNobody(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherOwnerRunWarning: run by hand as root on the service user's
+// state_dir warns that the service then refuses to start until the files
+// are given back, which is what it does (fresh-user trial 284: the
+// warning said it would send the files again).
+func TestOtherOwnerRunWarning(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the directory to another user")
+	}
+	dir := t.TempDir()
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	w := otherOwnerRun(dir)
+	if !strings.Contains(w, "refuses to start until they are given back") || !strings.Contains(w, "chown -R") || strings.Contains(w, "send the files again") {
+		t.Errorf("otherOwnerRun: %q", w)
+	}
+}
