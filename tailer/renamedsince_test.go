@@ -67,21 +67,7 @@ func TestCopyRenamedSinceListed(t *testing.T) {
 			if got := tl.copyResumeOffset(s, from); got != from {
 				t.Errorf("copyResumeOffset = %d, want %d (the line start in the copy listed)", got, from)
 			}
-			var got []string
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for b := range tl.Batches() {
-					for i := 0; i < b.Len(); i++ {
-						got = append(got, string(b.Line(i)))
-					}
-					tl.Commit(b, b.Len())
-					tl.Release(b)
-				}
-			}()
-			gone, err := tl.drainCopy(context.Background(), s, from)
-			close(tl.out)
-			<-done
+			got, gone, err := drainCopyLines(tl, s, from)
 			if err != nil || gone {
 				t.Fatalf("drainCopy: gone %v, err %v; want the copy read under its new name", gone, err)
 			}
@@ -124,7 +110,17 @@ func TestCopyCompressedSinceListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	from := int64(len(numbered("x", 1, 6)))
-	var got []string
+	got, gone, err := drainCopyLines(tl, s, from)
+	if err != nil || gone {
+		t.Fatalf("drainCopy: gone %v, err %v; want the copy read from its .gz", gone, err)
+	}
+	checkExactly(t, got, linesOf(numbered("x", 6, 11)))
+}
+
+// drainCopyLines runs tl.drainCopy(s, from) alone, tl not started, and
+// returns the lines it read (each batch committed), and drainCopy's
+// results. tl cannot be used after it.
+func drainCopyLines(tl *Tailer, s sibling, from int64) (got []string, gone bool, err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -136,11 +132,8 @@ func TestCopyCompressedSinceListed(t *testing.T) {
 			tl.Release(b)
 		}
 	}()
-	gone, err := tl.drainCopy(context.Background(), s, from)
+	gone, err = tl.drainCopy(context.Background(), s, from)
 	close(tl.out)
 	<-done
-	if err != nil || gone {
-		t.Fatalf("drainCopy: gone %v, err %v; want the copy read from its .gz", gone, err)
-	}
-	checkExactly(t, got, linesOf(numbered("x", 6, 11)))
+	return got, gone, err
 }
