@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // TestCopyTruncateNotCaughtUpAgain: after a copytruncate while the agent
@@ -64,6 +65,30 @@ func TestCopyTruncateNotCaughtUpAgain(t *testing.T) {
 		runToEOF(t, c, &out)
 		if n := alerts(out.Bytes()); n != 0 {
 			t.Errorf("start %d after the copytruncate: %d alerts, want none (the copy's lines were folded before)", i+1, n)
+		}
+	}
+}
+
+// TestPastTruncation: the saved positions that are past a truncation
+// whose copy the tailer's checkpoint still points into, and those that
+// are not, whose copy lines the start catches up.
+func TestPastTruncation(t *testing.T) {
+	sc := &checkpoint.Position{Fingerprint: "aa", FpLen: 1024, Offset: 500}
+	folded := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		from position
+		want bool
+	}{
+		{"anew after an earlier start (trial 284)", position{FileID: "k", Newest: folded}, true},
+		{"a new line folded since", position{FileID: "k", Offset: 40, Heads: map[string]head{"k": {"bb", 1024}}, Newest: folded}, true},
+		{"in the old content", position{FileID: "k", Offset: 300, Heads: map[string]head{"k": {"aa", 1024}}, Newest: folded}, false},
+		{"a head over fewer bytes (saved when the file was short)", position{FileID: "k", Offset: 300, Heads: map[string]head{"k": {"cc", 500}}, Newest: folded}, false},
+		{"registered at its start, nothing folded", position{FileID: "k"}, false},
+		{"in another file", position{FileID: "j", Newest: folded}, false},
+	} {
+		if got := pastTruncation(tc.from, "k", sc); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

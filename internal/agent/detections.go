@@ -156,8 +156,15 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 			// drains it from there first: its lines up to the
 			// checkpoint are caught up, as after a truncation seen.
 			at.ck.Offset, at.ck.Heads = 0, nil // its first bytes are new
+			from, had := d.from(name)
+			if had {
+				// The source's newest line folded stays known: by it
+				// the next start tells this position from one of a
+				// file that nothing was folded of (pastTruncation).
+				at.ck.Newest = from.Newest
+			}
 			saved := at.ck
-			if from, had := d.from(name); had {
+			if had {
 				var withCut position
 				at.catch, withCut, at.linked = s.copyCatchUp(from, at.ck.FileID, sc)
 				if at.catch != nil {
@@ -195,13 +202,9 @@ func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position)
 	if sc.FpLen == 0 {
 		return nil, from, false
 	}
-	if from.FileID == key && from.Heads[key] != (head{sc.Fingerprint, sc.FpLen}) {
-		// The saved position is in the file's new content already (no
-		// head, or another: attachDetector saved it so at an earlier
-		// start, which caught the copy up), while the tailer's
-		// checkpoint, not committed since (no new line), still points
-		// into the copy: caught up again, the copy's lines raised their
-		// alerts again at every start (fresh-user trial 284).
+	if pastTruncation(from, key, sc) {
+		// Caught up again, the copy's lines raised their alerts again
+		// at every start (fresh-user trial 284).
 		return nil, from, false
 	}
 	name, _, ok := s.rotatedCopy(ct)
@@ -222,6 +225,29 @@ func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position)
 	inCopy.Dev, inCopy.Ino = checkpoint.DevIno(fi)
 	c, linked = s.catchUpReader(s.workers[0], from, &inCopy)
 	return c, from, linked
+}
+
+// pastTruncation reports whether the saved position from is in the new
+// content of the file key, truncated in place after the tailer's
+// checkpoint sc, while sc, not committed since for want of a new line,
+// still points into the copy of the old content: an earlier start caught
+// the copy up and registered the file anew from its start (offset 0, no
+// head, lines folded before it: attachDetector), or the rules folded new
+// lines (a head of the same length as sc's but another). A head over
+// another length than sc's does not tell: the copy is caught up, as
+// before.
+func pastTruncation(from position, key string, sc *checkpoint.Position) bool {
+	if from.FileID != key {
+		return false
+	}
+	h, ok := from.Heads[key]
+	switch {
+	case !ok:
+		return from.Offset == 0 && !from.Newest.IsZero()
+	case h.FpLen == sc.FpLen:
+		return h.Fingerprint != sc.Fingerprint
+	}
+	return false
 }
 
 // truncatedWhileStopped returns the truncations in place (copytruncate)
