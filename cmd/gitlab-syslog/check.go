@@ -530,6 +530,9 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
 					status += "; WARNING: did you mean " + m + "?"
 				}
+				if waitedNote(c.StateDir, s.Path) == "" { // no wait record: the copies there now predate the file
+					status += olderCopiesNote(c, s)
+				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
 				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permhint.For(s.Path, err), unreadableNote)))
@@ -1525,7 +1528,7 @@ func notFollowed(p string, m []string, ext, oldDir string) string {
 }
 
 // metricsSummary is check's line for metrics.listen (host:port): the
-// URLs of /metrics and /healthz, with "THIS-HOST" and "(every interface)"
+// URLs of /metrics, /healthz and /readyz, with "THIS-HOST" and "(every interface)"
 // for a wildcard host (":9469", "0.0.0.0:9469"), and, for a listen
 // address that is INVALID (the mark bad), only the value and the mark.
 func metricsSummary(listen, bad string) string {
@@ -1537,9 +1540,9 @@ func metricsSummary(listen, bad string) string {
 		return listen
 	}
 	if config.WildcardHost(host) {
-		return fmt.Sprintf("http://THIS-HOST:%s/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)", port)
+		return fmt.Sprintf("http://THIS-HOST:%s/metrics, /healthz and /readyz (every interface: firewall it; /debug/pprof/ answers loopback clients only)", port)
 	}
-	return fmt.Sprintf("http://%s/metrics and /healthz", net.JoinHostPort(host, port))
+	return fmt.Sprintf("http://%s/metrics, /healthz and /readyz", net.JoinHostPort(host, port))
 }
 
 // forwardURLNote says, for check's forward line, when the URL it shows

@@ -205,11 +205,11 @@ func TestCheckGlobSkippedMatches(t *testing.T) {
 // ("http://http://...").
 func TestMetricsSummary(t *testing.T) {
 	for _, tc := range []struct{ listen, bad, want string }{
-		{"127.0.0.1:9469", "", "http://127.0.0.1:9469/metrics and /healthz"},
-		{"[::1]:9469", "", "http://[::1]:9469/metrics and /healthz"},
-		{":9469", "", "http://THIS-HOST:9469/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
-		{"0.0.0.0:9469", "", "http://THIS-HOST:9469/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
-		{"[::]:9469", "", "http://THIS-HOST:9469/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
+		{"127.0.0.1:9469", "", "http://127.0.0.1:9469/metrics, /healthz and /readyz"},
+		{"[::1]:9469", "", "http://[::1]:9469/metrics, /healthz and /readyz"},
+		{":9469", "", "http://THIS-HOST:9469/metrics, /healthz and /readyz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
+		{"0.0.0.0:9469", "", "http://THIS-HOST:9469/metrics, /healthz and /readyz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
+		{"[::]:9469", "", "http://THIS-HOST:9469/metrics, /healthz and /readyz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
 		{"http://127.0.0.1:9469", " (INVALID, see problems)", "http://127.0.0.1:9469 (INVALID, see problems)"},
 	} {
 		if got := metricsSummary(tc.listen, tc.bad); got != tc.want {

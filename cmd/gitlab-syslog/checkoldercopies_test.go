@@ -10,9 +10,10 @@ import (
 // TestCheckOlderCopies: check's row of a source whose file has rotated
 // copies beside it and no checkpoint yet says that run's first start does
 // not read them, names them and gives the send command run logs for them,
-// oldest first; once run has a checkpoint for the file, or when there is
-// no copy, it says nothing of copies (fresh-user trial 280: check did not
-// list the copies a first start leaves).
+// oldest first, also while the file is not there yet (run names them once
+// it appears: fresh-user trial 285); once run has a checkpoint for the
+// file, or when there is no copy, it says nothing of copies (fresh-user
+// trial 280: check did not list the copies a first start leaves).
 func TestCheckOlderCopies(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
 	if err != nil {
@@ -31,6 +32,7 @@ func TestCheckOlderCopies(t *testing.T) {
 		{"copies at a first start", true, false, "; first start (no checkpoint yet): 2 rotated copies beside it (LOG.1, LOG.2.gz) are not read, their lines being older than the start; to send them once: gitlab-syslog send --type audit --to URL -- LOG.2.gz LOG.1 (oldest first; URL and the TLS flags as forward has them)\n"},
 		{"copies after a checkpoint", true, true, ""},
 		{"no copy", false, false, ""},
+		{"copies before the file is there", true, false, "; first start (no checkpoint yet): 2 rotated copies beside it (LOG.1, LOG.2.gz) are not read, their lines being older than the start; to send them once: gitlab-syslog send --type audit --to URL -- LOG.2.gz LOG.1 (oldest first; URL and the TLS flags as forward has them)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -38,6 +40,11 @@ func TestCheckOlderCopies(t *testing.T) {
 			if tc.copies {
 				writeFile(t, log+".1", string(data))
 				writeFile(t, log+".2.gz", string(gz))
+			}
+			if strings.HasSuffix(tc.name, "before the file is there") { // run waits for it; the copies predate it
+				if err := os.Remove(log); err != nil {
+					t.Fatal(err)
+				}
 			}
 			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
 				"  - {type: audit, path: "+log+"}\n")

@@ -33,7 +33,11 @@ metrics.listen is set), or to the /healthz of the metrics.listen of the
 --config file (on a loopback address when it listens on every interface),
 and exits 0 when the answer is 2xx. Otherwise it exits 1 and prints the
 status and what the agent said is wrong, or why it could not ask
-(connection refused: the agent is not running or metrics.listen differs).`,
+(connection refused: the agent is not running or metrics.listen differs).
+The same listener serves /readyz, which answers for the Audit Event
+Streaming receiver and the network inputs alone, not the collector:
+give it as --url to a load balancer's or readiness probe's check of a
+receiver (a receiver whose collector is down still spools events).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if timeout <= 0 {
