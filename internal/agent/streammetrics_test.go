@@ -67,7 +67,7 @@ func TestStreamingRequestMetrics(t *testing.T) {
 		}
 	}
 	want := `
-# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.
+# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error, not_found, method_not_allowed); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.
 # TYPE gitlab_syslog_streaming_requests_total counter
 gitlab_syslog_streaming_requests_total{code="200",outcome="accepted"} 3
 gitlab_syslog_streaming_requests_total{code="200",outcome="duplicate"} 2
@@ -76,6 +76,8 @@ gitlab_syslog_streaming_requests_total{code="400",outcome="invalid"} 2
 # TYPE gitlab_syslog_streaming_batches_total counter
 gitlab_syslog_streaming_batches_total 1
 gitlab_syslog_streaming_requests_total{code="401",outcome="unauthorized"} 1
+gitlab_syslog_streaming_requests_total{code="404",outcome="not_found"} 0
+gitlab_syslog_streaming_requests_total{code="405",outcome="method_not_allowed"} 0
 gitlab_syslog_streaming_requests_total{code="413",outcome="too_large"} 0
 gitlab_syslog_streaming_requests_total{code="415",outcome="unsupported_encoding"} 1
 gitlab_syslog_streaming_requests_total{code="503",outcome="spool_error"} 0
