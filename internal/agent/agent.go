@@ -887,8 +887,9 @@ func (a *Agent) prepareOlder(s *source) {
 
 // logOlder logs the rotated copies of s's file that its tailer does not
 // read, being older than this first start (source.older), and how to
-// send them; for a source whose file is not there yet (source.olderLater)
-// its dispatcher does so once the file appears (prepareOlder).
+// send them; for a source that named none when made (source.olderLater)
+// its dispatcher does so at its first batch, for a file that appeared
+// after the start (prepareOlder).
 func (a *Agent) logOlder(s *source) {
 	if s.olderLater {
 		return

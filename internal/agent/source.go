@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -134,10 +133,12 @@ type source struct {
 	// copies it does not read of those there: last written before, or
 	// compressed.
 	waited bool
-	// olderLater: the source was made without a checkpoint and without a
-	// file at its path; the copies the tailer does not read are known at
-	// its first batch (tailer.Tailer.SkippedCopies), when the dispatcher
-	// sets older and calls noteOlder (noteSkipped). Set before start.
+	// olderLater: older was empty when the source was made; the copies
+	// its tailer does not read, a start without a checkpoint whose file
+	// appears after it began, are known at its first batch
+	// (tailer.Tailer.SkippedCopies: none for any other start), when the
+	// dispatcher sets older and calls noteOlder (noteSkipped). Set
+	// before start.
 	olderLater bool
 	noteOlder  func(older []string) // logs older; set before start, may be nil
 	olderSet   bool                 // the dispatcher's: noteSkipped ran
@@ -226,7 +227,6 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	}
 	since := t.NewSince()
 	older := tailer.UnreadCopies(tcfg, since)
-	olderLater := older == nil && appearsLater(tcfg)
 	workers = max(workers, 1)
 	nslots := slotsPerSource + workers
 	s := &source{
@@ -250,7 +250,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		carryWait:  DefaultCarryTimeout,
 		complete:   tcfg.Complete,
 		older:      older,
-		olderLater: olderLater,
+		olderLater: older == nil, // none named now: maybe once a file appears
 		waited:     !since.IsZero(),
 	}
 	s.pl = &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
@@ -603,23 +603,8 @@ func (s *source) tailAfterStart(tb *tailer.Batch) bool {
 	return ok && partial && x == container.Stdout
 }
 
-// appearsLater reports whether a tailer of c starts without a checkpoint
-// for its path (c.Checkpoints holds none) and without a file there: the
-// copies it does not read are then those there before a file appears
-// (tailer.Tailer.SkippedCopies).
-func appearsLater(c tailer.Config) bool {
-	if c.Checkpoints == nil || c.Path == "" {
-		return false
-	}
-	if p, err := c.Checkpoints.LoadPosition(c.Path); err != nil || p != nil {
-		return false
-	}
-	_, err := os.Stat(c.Path)
-	return errors.Is(err, fs.ErrNotExist)
-}
-
-// noteSkipped sets, at the first batch of a source made without a file at
-// its path (olderLater), older to the copies its tailer does not read and
+// noteSkipped sets, at the first batch of a source that named no copy
+// when made (olderLater), older to the copies its tailer does not read and
 // logs them through noteOlder, so that tailAfterOlder sees them and the
 // user learns of them as at a first start on a file there (Agent.logOlder).
 func (s *source) noteSkipped() {
