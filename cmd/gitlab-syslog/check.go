@@ -527,7 +527,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 					status = "does not exist, and " + err.Error()
 				} else if note := config.LazyNote(s.Path); note != "" {
 					status += " (" + note + ")"
-				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
+				} else if m := similarFile(s.Path, s.Type); m != "" && !rotatedCopyOf(s, m) { // as send, parse and detect (inputHint)
 					status += "; WARNING: did you mean " + m + "?"
 				}
 				if waitedNote(c.StateDir, s.Path) == "" { // no wait record: the copies there now predate the file
@@ -1398,6 +1398,15 @@ func olderCopiesNote(c *config.Config, s config.Source) string {
 	return fmt.Sprintf("; first start (no checkpoint yet): %d rotated %s beside it (%s) %s not read, %s lines being older than the start; to send %s once: %s",
 		len(older), plural(len(older), "copy", "copies"), list, plural(len(older), "is", "are"), plural(len(older), "its", "their"),
 		plural(len(older), "it", "them"), agent.SendOlder(c, s, older))
+}
+
+// rotatedCopyOf reports whether name is a rotated copy of the file of the
+// source s (audit_json.log-20240101 of audit_json.log): not a mistyped
+// path, which check's "did you mean" asks about, but a copy
+// olderCopiesNote names (fresh-user trial 286: both on one row).
+func rotatedCopyOf(s config.Source, name string) bool {
+	copies, _ := tailer.RotatedCopies(tailer.Config{Path: s.Path, OldDir: s.OldDir, Extension: s.Extension})
+	return slices.Contains(copies, name)
 }
 
 // maxNamedCopies is how many rotated copies olderCopiesNote names.

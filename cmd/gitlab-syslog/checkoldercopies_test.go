@@ -70,3 +70,23 @@ func TestCheckOlderCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckDatedCopyNotMistyped: a source whose file is not there yet,
+// with a dated rotated copy beside it (logrotate's dateext,
+// audit_json.log-20240101), gets the note of the copy a first start does
+// not read, not "did you mean" that copy as a mistyped path (fresh-user
+// trial 286: both on one row).
+func TestCheckDatedCopyNotMistyped(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "l", "audit_json.log")
+	writeFile(t, log+"-20240101", "{}\n")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {type: audit, path: "+log+"}\n")
+	out, err := execute(t, "check", "--config", cfg)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "did you mean") || !strings.Contains(out, "1 rotated copy beside it ("+log+"-20240101)") {
+		t.Errorf("check's row of the source:\n%s\nwant the copy's note and no \"did you mean\"", out)
+	}
+}
